@@ -1,0 +1,1 @@
+"""Authentication primitives: passwords (argon2id), tokens (JWT), the Fernet token store."""

@@ -1,0 +1,202 @@
+"""The program: arguments, settings, database, login, then the menu loop."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from enum import IntEnum
+
+from epic_events import __version__
+
+log = logging.getLogger("epic_events")
+
+DESCRIPTION = """\
+Epic Events CRM: clients, contracts and events for the staff of Epic Events.
+
+Run it in a terminal and follow the numbered menus. Your session is kept (encrypted)
+until it expires or you log out, so relaunching takes you straight back to the menu.
+Settings come from the environment and .env (see .env.example); run `python setup.py` once
+first to create them and the database.
+"""
+
+EPILOG = """\
+keys: type a menu number and Enter; 0 goes back; Ctrl-C cancels the current form;
+Ctrl-D at the main menu quits.
+
+dev mode: --dev logs in as the super user of data.json with USER_1_PW, without typing.
+It is only accepted when EPIC_EVENTS_ENV=development, and never in production.
+"""
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    ERROR = 1
+    CONFIGURATION = 2
+    NO_TERMINAL = 3
+    INTERRUPTED = 130
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="epic_events",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"Epic Events CRM {__version__}")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="development auto-login as the super user (only with EPIC_EVENTS_ENV=development)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show full tracebacks of unexpected errors (also EPIC_EVENTS_DEBUG=1)",
+    )
+    return parser.parse_args(argv)
+
+
+def configure_logging(settings) -> None:
+    """Full errors go to a private log file in the data folder, never to the screen."""
+    try:
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handler = logging.FileHandler(settings.data_dir / "epic_events.log", encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    log.setLevel(logging.INFO)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from epic_events.config import load_settings
+    from epic_events.errors import ConfigurationError
+
+    try:
+        settings = load_settings()
+    except ConfigurationError as problem:
+        print(f"epic_events: {problem}", file=sys.stderr)
+        return ExitStatus.CONFIGURATION
+    if args.debug:
+        from dataclasses import replace
+
+        settings = replace(settings, debug=True)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "epic_events: this is an interactive program: run it in a terminal (see --help).",
+            file=sys.stderr,
+        )
+        return ExitStatus.NO_TERMINAL
+    configure_logging(settings)
+    from epic_events import monitoring
+    from epic_events.views.console import make_console
+
+    console = make_console()
+    try:
+        monitoring.init_monitoring(settings.sentry_dsn, settings.environment)
+        return run(settings, console, dev=args.dev)
+    except KeyboardInterrupt:
+        console.print("\nBye.")
+        return ExitStatus.INTERRUPTED
+    except ConfigurationError as problem:
+        console.print(f"[red]{_safe(problem)}[/]")
+        return ExitStatus.CONFIGURATION
+    except Exception as problem:
+        return _fatal(console, settings, problem)
+    finally:
+        monitoring.flush()
+
+
+def _safe(problem: BaseException) -> str:
+    from epic_events.views.text import markup_safe
+
+    return markup_safe(str(problem))
+
+
+def _fatal(console, settings, problem: BaseException) -> int:
+    from epic_events import monitoring
+    from epic_events.errors import EpicEventsError
+
+    if isinstance(problem, EpicEventsError):
+        console.print(f"[red]{_safe(problem)}[/]")
+        return ExitStatus.ERROR
+    log.error("unexpected error", exc_info=problem)
+    monitoring.capture_exception(problem)
+    console.print("[red]Sorry, Epic Events stopped on an unexpected error; it was logged.[/]")
+    if settings.debug:
+        console.print_exception()
+    return ExitStatus.ERROR
+
+
+def run(settings, console, *, dev: bool = False) -> int:
+    """Connect, sign in, and loop over the main menu until the user quits."""
+    import readline  # noqa: F401 - line editing and history for input()
+
+    from epic_events.auth.token_store import TokenStore
+    from epic_events.controllers.auth import Authenticator
+    from epic_events.db import Database, resolve_database_url
+    from epic_events.errors import NotAuthenticated
+    from epic_events.views.context import AppContext
+    from epic_events.views.login import sign_in
+    from epic_events.views.main_menu import main_menu
+
+    secret = settings.require_jwt_secret()
+    if dev and not settings.is_development:
+        console.print(
+            "[bold red]Dev auto-login refused:[/] it only works with "
+            "EPIC_EVENTS_ENV=development, and this is production."
+        )
+        return ExitStatus.CONFIGURATION
+    with console.status("Connecting to the database…"):
+        database = Database(resolve_database_url(settings.database_url, settings.data_dir))
+        database.check_ready()
+    store = TokenStore(settings.token_path, settings.jwt_key_path)
+    authenticator = Authenticator(database.unit_of_work, store, secret, settings.token_ttl)
+    ctx = AppContext(console, settings, database.unit_of_work, authenticator)
+    try:
+        while True:
+            ctx.user = dev_login(ctx) if dev else sign_in(ctx)
+            dev = False  # after a logout, the next person logs in by hand
+            if ctx.user is None:
+                break
+            try:
+                main_menu(ctx)
+            except NotAuthenticated as problem:
+                console.print(f"[yellow]{_safe(problem)}[/]")
+                continue
+            if not ctx.logged_out:
+                break
+    finally:
+        database.dispose()
+    console.print("Bye.")
+    return ExitStatus.OK
+
+
+def dev_login(ctx):
+    """Log in as the super user of data.json with USER_1_PW, warning loudly."""
+    from rich.panel import Panel
+
+    from epic_events.errors import ConfigurationError
+    from epic_events.installer import read_seed_file
+    from epic_events.views.login import welcome
+
+    settings = ctx.settings
+    if not settings.user_1_pw:
+        raise ConfigurationError("Dev auto-login needs USER_1_PW in the environment or .env.")
+    email = read_seed_file(settings.file_path).super_user.email
+    ctx.console.print(
+        Panel(
+            "[bold]DEVELOPMENT MODE[/]: logged in automatically as the super user, "
+            "without a password prompt.\nNever use --dev with real data or on a shared machine.",
+            style="bold white on red",
+            title="WARNING",
+        )
+    )
+    user = ctx.authenticator.login(email, settings.user_1_pw)
+    welcome(ctx, user)
+    return user

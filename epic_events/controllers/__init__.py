@@ -1,0 +1,1 @@
+"""Use cases: each checks the permission table, then ownership, validates, and commits."""

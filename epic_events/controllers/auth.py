@@ -1,0 +1,155 @@
+"""Logging in and out, and resuming a saved session."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from epic_events.auth import passwords, tokens
+from epic_events.auth.token_store import TokenStore
+from epic_events.db import UnitOfWork
+from epic_events.errors import (
+    InvalidCredentials,
+    NotAuthenticated,
+    SessionExpired,
+    TokenStoreError,
+    ValidationError,
+)
+from epic_events.managers.collaborators import CollaboratorManager
+from epic_events.models import Collaborator, DepartmentName
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """Who is logged in, as of the last check against the database."""
+
+    id: int
+    email: str
+    name: str
+    department: DepartmentName
+
+    @classmethod
+    def of(cls, collaborator: Collaborator) -> CurrentUser:
+        return cls(
+            id=collaborator.id,
+            email=collaborator.email,
+            name=collaborator.name,
+            department=collaborator.department_name,
+        )
+
+
+@dataclass(frozen=True)
+class ResumeResult:
+    """The outcome of trying the saved session: a user, or why not and whose email it was."""
+
+    user: CurrentUser | None = None
+    email: str | None = None
+    message: str | None = None
+
+
+def load_actor(uow: UnitOfWork, user: CurrentUser) -> Collaborator:
+    """The current collaborator as the database has them now (rights may have changed)."""
+    collaborator = CollaboratorManager(uow.session).get(user.id)
+    if collaborator is None:
+        raise NotAuthenticated("Your account no longer exists: please log in again.")
+    return collaborator
+
+
+class Authenticator:
+    """Issues tokens on login, keeps them in the token store, resumes and ends sessions."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        token_store: TokenStore,
+        secret: str,
+        ttl: timedelta,
+    ):
+        self.uow_factory = uow_factory
+        self.token_store = token_store
+        self.secret = secret
+        self.ttl = ttl
+        self.warnings: list[str] = []
+
+    def login(self, email: str, password: str) -> CurrentUser:
+        """Check the credentials, upgrade an old hash, save a fresh token."""
+        email = (email or "").strip().lower()
+        if not email or not password:
+            raise ValidationError("Email and password are both required.")
+        with self.uow_factory() as uow:
+            collaborator = CollaboratorManager(uow.session).get_by_email(email)
+            if collaborator is None:
+                passwords.dummy_verify(password)
+                raise InvalidCredentials()
+            if not passwords.verify_password(collaborator.password_hash, password):
+                raise InvalidCredentials()
+            if passwords.needs_rehash(collaborator.password_hash):
+                collaborator.password_hash = passwords.hash_password(password)
+                uow.commit()
+            user = CurrentUser.of(collaborator)
+            self._save_token(collaborator)
+        return user
+
+    def refresh(self, collaborator: Collaborator) -> None:
+        """Save a new token for `collaborator` (after a password change, say)."""
+        self._save_token(collaborator)
+
+    def _save_token(self, collaborator: Collaborator) -> None:
+        token = tokens.issue_token(
+            collaborator_id=collaborator.id,
+            email=collaborator.email,
+            token_version=collaborator.token_version,
+            secret=self.secret,
+            ttl=self.ttl,
+        )
+        try:
+            self.token_store.save(collaborator.email, token)
+        except (TokenStoreError, OSError) as error:
+            message = getattr(error, "message", None) or f"({type(error).__name__})"
+            self.warnings.append(f"Your session could not be saved: {message}")
+
+    def resume(self) -> ResumeResult:
+        """The session of the last user, when their token is still valid."""
+        try:
+            saved = self.token_store.latest()
+        except TokenStoreError as error:
+            return ResumeResult(message=error.message)
+        except OSError as error:
+            return ResumeResult(message=f"The token store cannot be read ({error.strerror}).")
+        if saved is None:
+            return ResumeResult()
+        email, token = saved
+        try:
+            claims = tokens.decode_token(token, self.secret)
+        except SessionExpired as error:
+            return ResumeResult(email=email, message=error.message)
+        except NotAuthenticated as error:
+            return ResumeResult(message=error.message)
+        with self.uow_factory() as uow:
+            collaborator = CollaboratorManager(uow.session).get(claims.collaborator_id)
+            valid = (
+                collaborator is not None
+                and collaborator.email == claims.email == email
+                and collaborator.token_version == claims.token_version
+            )
+            if not valid:
+                self._forget(email)
+                return ResumeResult(
+                    email=email if collaborator else None,
+                    message="Your saved session is no longer valid: please log in again.",
+                )
+            return ResumeResult(user=CurrentUser.of(collaborator), email=email)
+
+    def logout(self, user: CurrentUser) -> None:
+        """Remove the saved token of `user`."""
+        self._forget(user.email)
+
+    def _forget(self, email: str) -> None:
+        try:
+            self.token_store.remove(email)
+        except (TokenStoreError, OSError):
+            log.warning("could not remove a token from the store", exc_info=True)

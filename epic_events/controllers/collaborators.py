@@ -1,0 +1,258 @@
+"""Use cases on collaborators: gestion administers them, everyone edits their own profile."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from epic_events import monitoring
+from epic_events.auth import passwords
+from epic_events.controllers.auth import CurrentUser, load_actor
+from epic_events.controllers.permissions import Action, require
+from epic_events.db import UnitOfWork
+from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from epic_events.managers.collaborators import CollaboratorManager
+from epic_events.managers.paging import DEFAULT_PAGE_SIZE, Page
+from epic_events.models import Collaborator, DepartmentName
+from epic_events.validators import (
+    validate_department,
+    validate_email,
+    validate_name,
+    validate_password,
+    validate_phone,
+)
+
+LISTED_CLIENTS = 10
+
+
+def _authorise(uow: UnitOfWork, user: CurrentUser, action: Action) -> Collaborator:
+    """Reload the actor (their department may have changed) and check the table."""
+    actor = load_actor(uow, user)
+    require(actor.department_name, action)
+    return actor
+
+
+def _get(manager: CollaboratorManager, collaborator_id: int, *, for_update=False) -> Collaborator:
+    collaborator = (
+        manager.get_for_update(collaborator_id) if for_update else manager.get(collaborator_id)
+    )
+    if collaborator is None:
+        raise NotFound(f"There is no collaborator #{collaborator_id}.")
+    return collaborator
+
+
+def list_collaborators(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    page: int = 1,
+    search: str | None = None,
+    size: int = DEFAULT_PAGE_SIZE,
+) -> Page[Collaborator]:
+    """One page of collaborators (gestion)."""
+    with uow:
+        _authorise(uow, user, Action.COLLABORATOR_LIST)
+        return CollaboratorManager(uow.session).page(page, size, (search or "").strip() or None)
+
+
+def get_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> Collaborator:
+    """One collaborator (gestion, or anyone for themselves)."""
+    with uow:
+        actor = load_actor(uow, user)
+        if actor.id != collaborator_id:
+            require(actor.department_name, Action.COLLABORATOR_LIST)
+        return _get(CollaboratorManager(uow.session), collaborator_id)
+
+
+def create_collaborator(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    *,
+    name: str,
+    email: str,
+    phone: str,
+    department: str,
+    password: str,
+) -> Collaborator:
+    """Create a collaborator (gestion)."""
+    with uow:
+        actor = _authorise(uow, user, Action.COLLABORATOR_CREATE)
+        manager = CollaboratorManager(uow.session)
+        email = validate_email(email)
+        department_name = validate_department(department)
+        collaborator = Collaborator(
+            name=validate_name(name),
+            email=email,
+            phone=validate_phone(phone),
+            password_hash=passwords.hash_password(validate_password(password)),
+        )
+        if manager.get_by_email(email) is not None:
+            raise Conflict(f"A collaborator with the email {email} already exists.")
+        department_row = manager.department(department_name)
+        if department_row is None:
+            raise ValidationError(f"The department {department_name} is missing: run setup.py.")
+        collaborator.department = department_row
+        manager.add(collaborator)
+        uow.flush()
+        uow.commit()
+    monitoring.record(
+        "collaborator.created",
+        actor_id=actor.id,
+        collaborator_id=collaborator.id,
+        department=department_name.value,
+    )
+    return collaborator
+
+
+def update_collaborator(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    collaborator_id: int,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    department: str | None = None,
+    password: str | None = None,
+) -> Collaborator:
+    """Change a collaborator's details, department or password (gestion).
+
+    No one changes their own department. A commercial who owns clients, or a support
+    contact with upcoming events, keeps their department until those are reassigned.
+    """
+    with uow:
+        actor = _authorise(uow, user, Action.COLLABORATOR_UPDATE)
+        manager = CollaboratorManager(uow.session)
+        collaborator = _get(manager, collaborator_id, for_update=True)
+        changed: list[str] = []
+        if name is not None and validate_name(name) != collaborator.name:
+            collaborator.name = validate_name(name)
+            changed.append("name")
+        if phone is not None and validate_phone(phone) != collaborator.phone:
+            collaborator.phone = validate_phone(phone)
+            changed.append("phone")
+        if email is not None and validate_email(email) != collaborator.email:
+            new_email = validate_email(email)
+            if manager.get_by_email(new_email) is not None:
+                raise Conflict(f"A collaborator with the email {new_email} already exists.")
+            collaborator.email = new_email
+            changed.append("email")
+        if department is not None:
+            new_department = validate_department(department)
+            if new_department != collaborator.department_name:
+                if collaborator.id == actor.id:
+                    raise PermissionDenied("No one can change their own department.")
+                _check_can_leave_department(manager, collaborator)
+                collaborator.department = manager.department(new_department)
+                changed.append("department")
+        if password:
+            collaborator.password_hash = passwords.hash_password(validate_password(password))
+            changed.append("password")
+        if not changed:
+            raise ValidationError("Nothing to change: every value is the same as before.")
+        if {"department", "password", "email"} & set(changed):
+            collaborator.token_version += 1  # their open sessions must log in again
+        uow.flush()
+        uow.commit()
+        uow.session.refresh(collaborator)
+    monitoring.record(
+        "collaborator.updated",
+        actor_id=actor.id,
+        collaborator_id=collaborator.id,
+        fields=",".join(changed),
+    )
+    return collaborator
+
+
+def _check_can_leave_department(manager: CollaboratorManager, collaborator: Collaborator) -> None:
+    department = collaborator.department_name
+    if department == DepartmentName.COMMERCE:
+        _refuse_if_owns_business(manager, collaborator, "changing their department")
+    elif department == DepartmentName.SUPPORT:
+        upcoming = manager.upcoming_events_supported(collaborator.id, datetime.now(UTC))
+        if upcoming:
+            raise Conflict(
+                f"{collaborator.name} supports {upcoming} upcoming event(s): "
+                "assign them to someone else before changing their department."
+            )
+
+
+def _refuse_if_owns_business(
+    manager: CollaboratorManager, collaborator: Collaborator, what: str
+) -> None:
+    clients, total = manager.owned_clients(collaborator.id, limit=LISTED_CLIENTS)
+    if total:
+        names = ", ".join(f"#{client.id} {client.full_name}" for client in clients)
+        more = f" and {total - len(clients)} more" if total > len(clients) else ""
+        raise Conflict(
+            f"{collaborator.name} is still the commercial contact of {total} client(s): "
+            f"{names}{more}. Reassign them before {what}."
+        )
+    contracts = manager.contracts_in_charge(collaborator.id)
+    if contracts:
+        raise Conflict(
+            f"{collaborator.name} is still in charge of {contracts} contract(s): "
+            f"reassign them before {what}."
+        )
+
+
+def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> None:
+    """Delete a collaborator (gestion); never oneself, never a commercial who owns clients.
+
+    A deleted support contact's events become "without support" (the foreign key does it).
+    """
+    with uow:
+        actor = _authorise(uow, user, Action.COLLABORATOR_DELETE)
+        if collaborator_id == actor.id:
+            raise PermissionDenied("You cannot delete your own account.")
+        manager = CollaboratorManager(uow.session)
+        collaborator = _get(manager, collaborator_id, for_update=True)
+        _refuse_if_owns_business(manager, collaborator, "deleting them")
+        department = collaborator.department_name.value
+        manager.delete(collaborator)
+        uow.flush()
+        uow.commit()
+    monitoring.record(
+        "collaborator.deleted",
+        actor_id=actor.id,
+        collaborator_id=collaborator_id,
+        department=department,
+    )
+
+
+def update_own_profile(
+    uow: UnitOfWork, user: CurrentUser, *, name: str | None = None, phone: str | None = None
+) -> Collaborator:
+    """Change one's own name or phone (everyone)."""
+    with uow:
+        actor = _authorise(uow, user, Action.OWN_PROFILE)
+        changed = []
+        if name is not None and validate_name(name) != actor.name:
+            actor.name = validate_name(name)
+            changed.append("name")
+        if phone is not None and validate_phone(phone) != actor.phone:
+            actor.phone = validate_phone(phone)
+            changed.append("phone")
+        if not changed:
+            raise ValidationError("Nothing to change: every value is the same as before.")
+        uow.flush()
+        uow.commit()
+        uow.session.refresh(actor)
+        return actor
+
+
+def change_own_password(
+    uow: UnitOfWork, user: CurrentUser, *, current_password: str, new_password: str
+) -> Collaborator:
+    """Change one's own password (everyone); every other session of theirs ends."""
+    with uow:
+        actor = _authorise(uow, user, Action.OWN_PROFILE)
+        if not passwords.verify_password(actor.password_hash, current_password or ""):
+            raise PermissionDenied("The current password is wrong: the password was not changed.")
+        validate_password(new_password)
+        if new_password == current_password:
+            raise ValidationError("The new password must differ from the current one.")
+        actor.password_hash = passwords.hash_password(new_password)
+        actor.token_version += 1
+        uow.flush()
+        uow.commit()
+        uow.session.refresh(actor)
+        return actor

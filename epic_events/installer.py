@@ -1,0 +1,246 @@
+"""The installer behind `python setup.py`: files, schema, departments, super user.
+
+Idempotent and never destructive: what exists is kept, and a second run says so.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from epic_events.auth import passwords
+from epic_events.auth.token_store import TokenStore, atomic_write
+from epic_events.config import REPO_ROOT, Settings, load_settings, read_env_file
+from epic_events.db import Database, resolve_database_url
+from epic_events.errors import ConfigurationError, ValidationError
+from epic_events.managers.collaborators import CollaboratorManager
+from epic_events.models import Collaborator, Department, DepartmentName
+from epic_events.validators import validate_email, validate_name, validate_password, validate_phone
+
+ENV_TEMPLATE = REPO_ROOT / ".env.example"
+DATA_TEMPLATE = REPO_ROOT / "data.example.json"
+SECRET_BYTES = 48
+
+
+@dataclass(frozen=True)
+class SeedUser:
+    name: str
+    email: str
+    phone: str
+    department: DepartmentName
+
+
+@dataclass(frozen=True)
+class SeedData:
+    departments: list[DepartmentName]
+    users: list[SeedUser]
+
+    @property
+    def super_user(self) -> SeedUser:
+        return self.users[0]
+
+
+def read_seed_file(path: Path) -> SeedData:
+    """Read and check `data.json`; one clear ConfigurationError when it is wrong."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"{path} is missing: run `python setup.py` to create it."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"{path} is not valid JSON: {exc}") from None
+    try:
+        departments = [DepartmentName(d["name"]) for d in raw["departments"]]
+        users = [
+            SeedUser(
+                name=validate_name(u["name"]),
+                email=validate_email(u["email"]),
+                phone=validate_phone(u["phone"]),
+                department=DepartmentName(u["department"]),
+            )
+            for u in raw["users"]
+        ]
+    except (KeyError, TypeError) as exc:
+        raise ConfigurationError(
+            f"{path} lacks {exc}: expected {{'departments': [{{'name': …}}], "
+            "'users': [{'name', 'email', 'phone', 'department'}]}."
+        ) from None
+    except (ValueError, ValidationError) as exc:
+        raise ConfigurationError(f"{path} has an invalid value: {exc}") from None
+    if not users:
+        raise ConfigurationError(f"{path} has no user: the first user is the super user.")
+    if users[0].department != DepartmentName.GESTION:
+        raise ConfigurationError(f"{path}: the first user (the super user) must be in gestion.")
+    missing = {u.department for u in users} - set(departments)
+    if missing:
+        raise ConfigurationError(f"{path}: users belong to unlisted departments {sorted(missing)}.")
+    return SeedData(departments=departments, users=users)
+
+
+def set_env_value(path: Path, key: str, value: str) -> None:
+    """Set `key=value` in a dotenv file, keeping every other line, atomically and 0600."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    new_line = f"{key}={value}"
+    for index, line in enumerate(lines):
+        if line.strip().startswith(f"{key}="):
+            lines[index] = new_line
+            break
+    else:
+        lines.append(new_line)
+    atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+class Installer:
+    """One run of the installer; `say` prints a line of the report."""
+
+    def __init__(
+        self,
+        home: Path,
+        say: Callable[[str], None],
+        *,
+        environ: Mapping[str, str] | None = None,
+        interactive: bool = False,
+        database_url: str | None = None,
+    ):
+        self.home = home
+        self.say = say
+        self.environ = dict(os.environ if environ is None else environ)
+        if database_url:
+            self.environ["DATABASE_URL"] = database_url
+        self.interactive = interactive
+        self.changes = 0
+
+    def _did(self, message: str) -> None:
+        self.changes += 1
+        self.say(f"  + {message}")
+
+    def _kept(self, message: str) -> None:
+        self.say(f"  = {message}")
+
+    def run(self) -> int:
+        """Bring everything up to date; return the number of changes made."""
+        self.ensure_env_file()
+        self.ensure_data_file()
+        settings = load_settings(self.environ, self.home)
+        settings.require_jwt_secret()
+        self.ensure_token_files(settings)
+        seed = read_seed_file(settings.file_path)
+        database = Database(resolve_database_url(settings.database_url, settings.data_dir))
+        try:
+            self.migrate(database)
+            self.seed(database, seed)
+        finally:
+            database.dispose()
+        return self.changes
+
+    def ensure_env_file(self) -> None:
+        env_file = self.home / ".env"
+        if not env_file.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            atomic_write(env_file, ENV_TEMPLATE.read_bytes())
+            set_env_value(env_file, "JWT_SECRET", secrets.token_urlsafe(SECRET_BYTES))
+            self._did(f"created {env_file} with a new JWT secret")
+            return
+        os.chmod(env_file, 0o600)
+        current = load_settings({**self.environ, "JWT_SECRET": ""}, self.home)
+        if self.environ.get("JWT_SECRET") or current.jwt_secret:
+            self._kept(f"{env_file} already exists")
+        else:
+            set_env_value(env_file, "JWT_SECRET", secrets.token_urlsafe(SECRET_BYTES))
+            self._did(f"added a new JWT secret to {env_file}")
+
+    def ensure_data_file(self) -> None:
+        settings = load_settings(self.environ, self.home)
+        if settings.file_path.exists():
+            self._kept(f"{settings.file_path} already exists")
+            return
+        settings.file_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DATA_TEMPLATE, settings.file_path)
+        self._did(f"created {settings.file_path} from {DATA_TEMPLATE.name}")
+
+    def ensure_token_files(self, settings: Settings) -> None:
+        created = TokenStore(settings.token_path, settings.jwt_key_path).ensure_files()
+        for path in created:
+            self._did(f"created {path} (readable by you only)")
+        if not created:
+            self._kept("token store and key file already exist")
+
+    def migrate(self, database: Database) -> None:
+        from epic_events.migrations import upgrade
+
+        before, after = upgrade(database.engine)
+        if before == after:
+            self._kept(f"database schema is up to date (revision {after})")
+        else:
+            self._did(f"database schema upgraded from {before or 'nothing'} to {after}")
+
+    def seed(self, database: Database, seed: SeedData) -> None:
+        with database.unit_of_work() as uow:
+            manager = CollaboratorManager(uow.session)
+            for name in seed.departments:
+                if manager.department(name) is None:
+                    uow.session.add(Department(name=name.value))
+                    self._did(f"department {name.value}")
+            uow.flush()
+            for number, user in enumerate(seed.users, start=1):
+                if manager.get_by_email(user.email) is not None:
+                    self._kept(f"collaborator {user.email} already exists")
+                    continue
+                password = self.password_for(number, user)
+                if password is None:
+                    self.say(f"  ! skipped {user.email}: set USER_{number}_PW to create them")
+                    continue
+                manager.add(
+                    Collaborator(
+                        name=user.name,
+                        email=user.email,
+                        phone=user.phone,
+                        department=manager.department(user.department),
+                        password_hash=passwords.hash_password(password),
+                    )
+                )
+                uow.flush()
+                role = "super user" if number == 1 else "collaborator"
+                self._did(f"{role} {user.email} ({user.department.value})")
+            uow.commit()
+
+    def password_for(self, number: int, user: SeedUser) -> str | None:
+        key = f"USER_{number}_PW"
+        value = self.environ.get(key) or read_env_file(self.home / ".env").get(key)
+        if value:
+            try:
+                return validate_password(value)
+            except ValidationError as problem:
+                raise ConfigurationError(
+                    f"{key} is not an acceptable password: {problem}"
+                ) from None
+        if number > 1:
+            return None
+        if self.interactive:
+            return self.ask_password(user)
+        generated = secrets.token_urlsafe(18)
+        set_env_value(self.home / ".env", key, generated)
+        self.say(
+            f"  ! generated a password for the super user {user.email}: {generated}\n"
+            f"    It is shown once and kept in {self.home / '.env'} as {key}."
+        )
+        return generated
+
+    def ask_password(self, user: SeedUser) -> str:
+        while True:
+            first = getpass.getpass(f"Password for the super user {user.email}: ")
+            try:
+                validate_password(first)
+            except ValidationError as problem:
+                self.say(str(problem))
+                continue
+            if getpass.getpass("Same password again: ") == first:
+                return first
+            self.say("The two passwords differ: please type them again.")

@@ -1,0 +1,82 @@
+"""Queries on collaborators and departments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import Session
+
+from epic_events.managers.paging import DEFAULT_PAGE_SIZE, Page, clamp_page, like_pattern
+from epic_events.models import Client, Collaborator, Contract, Department, Event
+
+
+class CollaboratorManager:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, collaborator_id: int) -> Collaborator | None:
+        return self.session.get(Collaborator, collaborator_id)
+
+    def get_for_update(self, collaborator_id: int) -> Collaborator | None:
+        """The collaborator, its row locked until the transaction ends."""
+        return self.session.scalar(
+            select(Collaborator)
+            .where(Collaborator.id == collaborator_id)
+            .with_for_update(of=Collaborator)
+        )
+
+    def get_by_email(self, email: str) -> Collaborator | None:
+        return self.session.scalar(select(Collaborator).where(Collaborator.email == email.lower()))
+
+    def department(self, name: str) -> Department | None:
+        return self.session.scalar(select(Department).where(Department.name == name))
+
+    def page(
+        self, number: int = 1, size: int = DEFAULT_PAGE_SIZE, search: str | None = None
+    ) -> Page[Collaborator]:
+        """One page of collaborators by name, optionally matching `search` in name or email."""
+        condition = true()
+        if search:
+            pattern = like_pattern(search)
+            condition = or_(Collaborator.name.ilike(pattern), Collaborator.email.ilike(pattern))
+        total = self.session.scalar(select(func.count()).select_from(Collaborator).where(condition))
+        number = clamp_page(number, total, size)
+        rows = self.session.scalars(
+            select(Collaborator)
+            .where(condition)
+            .order_by(func.lower(Collaborator.name), Collaborator.id)
+            .offset((number - 1) * size)
+            .limit(size)
+        ).all()
+        return Page(items=list(rows), number=number, size=size, total=total)
+
+    def add(self, collaborator: Collaborator) -> Collaborator:
+        self.session.add(collaborator)
+        return collaborator
+
+    def delete(self, collaborator: Collaborator) -> None:
+        self.session.delete(collaborator)
+
+    def owned_clients(self, collaborator_id: int, limit: int = 10) -> tuple[list[Client], int]:
+        """Up to `limit` clients whose commercial contact is this collaborator, and their count."""
+        condition = Client.commercial_contact_id == collaborator_id
+        total = self.session.scalar(select(func.count()).select_from(Client).where(condition))
+        clients = self.session.scalars(
+            select(Client).where(condition).order_by(Client.full_name, Client.id).limit(limit)
+        ).all()
+        return list(clients), total
+
+    def contracts_in_charge(self, collaborator_id: int) -> int:
+        return self.session.scalar(
+            select(func.count())
+            .select_from(Contract)
+            .where(Contract.commercial_contact_id == collaborator_id)
+        )
+
+    def upcoming_events_supported(self, collaborator_id: int, now: datetime) -> int:
+        return self.session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.support_contact_id == collaborator_id, Event.end_at >= now)
+        )

@@ -1,0 +1,18 @@
+"""The SQLAlchemy models, one file per entity."""
+
+from epic_events.models.base import Base
+from epic_events.models.client import Client
+from epic_events.models.collaborator import Collaborator
+from epic_events.models.contract import Contract
+from epic_events.models.department import Department, DepartmentName
+from epic_events.models.event import Event
+
+__all__ = [
+    "Base",
+    "Client",
+    "Collaborator",
+    "Contract",
+    "Department",
+    "DepartmentName",
+    "Event",
+]

@@ -1,0 +1,1 @@
+"""Rich views: menus, prompts, forms and tables. Views never touch the database."""

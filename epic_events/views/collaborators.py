@@ -1,0 +1,186 @@
+"""Screens for collaborators: gestion's administration."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from epic_events.controllers import collaborators as controller
+from epic_events.controllers.permissions import Action
+from epic_events.errors import ValidationError
+from epic_events.managers.paging import Page
+from epic_events.models import Collaborator, DepartmentName
+from epic_events.validators import (
+    clean_text,
+    parse_id,
+    validate_department,
+    validate_email,
+    validate_name,
+    validate_password,
+    validate_phone,
+)
+from epic_events.views.browse import browse, page_caption
+from epic_events.views.console import ask, ask_optional, confirm, info, success
+from epic_events.views.context import AppContext
+from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.text import format_datetime, literal, markup_safe
+
+DEPARTMENTS = list(DepartmentName)
+
+
+def render_collaborators(page: Page[Collaborator], search: str | None = None) -> Table:
+    table = Table(title="Collaborators", caption=page_caption(page, search), title_justify="left")
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Email")
+    table.add_column("Phone")
+    table.add_column("Department")
+    for collaborator in page.items:
+        table.add_row(
+            str(collaborator.id),
+            literal(collaborator.name),
+            literal(collaborator.email),
+            literal(collaborator.phone),
+            literal(collaborator.department.name),
+        )
+    if not page.items:
+        table.add_row("", literal("No collaborator matches." if search else "No collaborator yet."))
+    return table
+
+
+def render_collaborator(collaborator: Collaborator) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.title = f"[bold]Collaborator #{collaborator.id}[/]"
+    table.title_justify = "left"
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Name", literal(collaborator.name))
+    table.add_row("Email", literal(collaborator.email))
+    table.add_row("Phone", literal(collaborator.phone))
+    table.add_row("Department", literal(collaborator.department.name))
+    table.add_row("Created", literal(format_datetime(collaborator.created_at)))
+    table.add_row("Updated", literal(format_datetime(collaborator.updated_at)))
+    return table
+
+
+def parse_department(raw: str) -> DepartmentName:
+    """A department by number (1-3) or by name."""
+    cleaned = raw.strip()
+    if cleaned.isdigit() and 1 <= int(cleaned) <= len(DEPARTMENTS):
+        return DEPARTMENTS[int(cleaned) - 1]
+    try:
+        return validate_department(cleaned)
+    except ValidationError:
+        raise ValidationError(
+            f"Type a number from 1 to {len(DEPARTMENTS)}, or a department name."
+        ) from None
+
+
+def department_choices() -> str:
+    return "  ".join(f"[cyan]{n}[/] {d.value}" for n, d in enumerate(DEPARTMENTS, start=1))
+
+
+def ask_new_password(ctx: AppContext, label: str = "Password") -> str:
+    """A new password, typed twice without echo."""
+    while True:
+        password = ask(ctx.console, label, validate_password, password=True)
+        again = ctx.console.input(f"[bold]{label} again[/]: ", password=True)
+        if again == password:
+            return password
+        ctx.console.print("[red]The two passwords differ: please type them again.[/]")
+
+
+def clean_search(raw: str) -> str:
+    return clean_text(raw, "Search", max_length=100, required=False)
+
+
+def list_screen(ctx: AppContext) -> None:
+    browse(
+        ctx,
+        fetch=lambda number, search: controller.list_collaborators(
+            ctx.uow(), ctx.user, number, clean_search(search or "") or None
+        ),
+        render=render_collaborators,
+        open_one=show_collaborator,
+    )
+
+
+def show_collaborator(ctx: AppContext, collaborator_id: int) -> Collaborator:
+    collaborator = controller.get_collaborator(ctx.uow(), ctx.user, collaborator_id)
+    ctx.console.print(render_collaborator(collaborator))
+    return collaborator
+
+
+def view_screen(ctx: AppContext) -> None:
+    show_collaborator(ctx, ask(ctx.console, "Collaborator id", parse_id))
+
+
+def create_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    console.print("[bold]New collaborator[/] [dim](Ctrl-C cancels)[/]")
+    name = ask(console, "Full name", validate_name)
+    email = ask(console, "Email", validate_email)
+    phone = ask(console, "Phone", validate_phone)
+    console.print(department_choices())
+    department = ask(console, "Department", parse_department)
+    password = ask_new_password(ctx, "Initial password")
+    collaborator = controller.create_collaborator(
+        ctx.uow(),
+        ctx.user,
+        name=name,
+        email=email,
+        phone=phone,
+        department=department,
+        password=password,
+    )
+    success(
+        console,
+        f"Created collaborator #{collaborator.id} {collaborator.name} ({department.value}).",
+    )
+
+
+def update_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    collaborator = show_collaborator(ctx, ask(console, "Collaborator id", parse_id))
+    info(console, "Type a new value, or press Enter to keep the current one.")
+    changes = {
+        "name": ask_optional(console, "Full name", validate_name, collaborator.name),
+        "email": ask_optional(console, "Email", validate_email, collaborator.email),
+        "phone": ask_optional(console, "Phone", validate_phone, collaborator.phone),
+    }
+    if collaborator.id != ctx.user.id:
+        console.print(department_choices())
+        department = ask_optional(
+            console, "Department", parse_department, collaborator.department.name
+        )
+        changes["department"] = department
+        if confirm(console, "Set a new password for them?"):
+            changes["password"] = ask_new_password(ctx, "New password")
+    changes = {field: value for field, value in changes.items() if value is not None}
+    if not changes:
+        raise ValidationError("Nothing to change: every value is the same as before.")
+    updated = controller.update_collaborator(ctx.uow(), ctx.user, collaborator.id, **changes)
+    success(console, f"Updated collaborator #{updated.id}: {', '.join(sorted(changes))}.")
+
+
+def delete_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    collaborator = show_collaborator(ctx, ask(console, "Collaborator id", parse_id))
+    question = f"Delete {markup_safe(collaborator.name)} for good?"
+    if not confirm(console, question):
+        info(console, "Nothing was deleted.")
+        return
+    controller.delete_collaborator(ctx.uow(), ctx.user, collaborator.id)
+    success(console, f"Deleted collaborator #{collaborator.id}.")
+
+
+ENTRIES = [
+    MenuEntry("List and search collaborators", list_screen, Action.COLLABORATOR_LIST),
+    MenuEntry("View a collaborator", view_screen, Action.COLLABORATOR_LIST),
+    MenuEntry("Create a collaborator", create_screen, Action.COLLABORATOR_CREATE),
+    MenuEntry("Update a collaborator", update_screen, Action.COLLABORATOR_UPDATE),
+    MenuEntry("Delete a collaborator", delete_screen, Action.COLLABORATOR_DELETE),
+]
+
+
+def collaborators_menu(ctx: AppContext) -> None:
+    run_menu(ctx, "Collaborators", ENTRIES)

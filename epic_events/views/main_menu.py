@@ -1,0 +1,37 @@
+"""The main menu, built from what the logged-in department may do."""
+
+from __future__ import annotations
+
+from epic_events.controllers.permissions import DEPARTMENT_LABELS, Action
+from epic_events.views.collaborators import collaborators_menu
+from epic_events.views.console import success
+from epic_events.views.context import AppContext
+from epic_events.views.menu import LeaveMenu, MenuEntry, run_menu
+from epic_events.views.profile import profile_menu
+from epic_events.views.text import markup_safe
+
+
+def log_out(ctx: AppContext) -> None:
+    ctx.authenticator.logout(ctx.user)
+    success(ctx.console, "Logged out: your saved session was removed.")
+    ctx.logged_out = True
+    raise LeaveMenu()
+
+
+ENTRIES = [
+    MenuEntry("Collaborators", collaborators_menu, Action.COLLABORATOR_LIST),
+    MenuEntry("My profile", profile_menu, Action.OWN_PROFILE),
+    MenuEntry("Log out", log_out),
+]
+
+
+def title(ctx: AppContext) -> str:
+    user = ctx.user
+    department = f"{user.department.value}, {DEPARTMENT_LABELS[user.department]}"
+    return f"Epic Events CRM — {markup_safe(user.name)} [dim]({department})[/]"
+
+
+def main_menu(ctx: AppContext) -> None:
+    """Run until the user quits (0 or Ctrl-D) or logs out (`ctx.logged_out`)."""
+    ctx.logged_out = False
+    run_menu(ctx, lambda: title(ctx), ENTRIES, back_label="Quit")

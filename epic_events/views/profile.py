@@ -1,0 +1,55 @@
+"""Screens for one's own profile: everyone."""
+
+from __future__ import annotations
+
+from epic_events.controllers import collaborators as controller
+from epic_events.controllers.auth import CurrentUser
+from epic_events.controllers.permissions import Action
+from epic_events.errors import ValidationError
+from epic_events.validators import validate_name, validate_phone
+from epic_events.views.collaborators import ask_new_password, render_collaborator
+from epic_events.views.console import ask_optional, info, success, warning
+from epic_events.views.context import AppContext
+from epic_events.views.menu import MenuEntry, run_menu
+
+
+def view_profile(ctx: AppContext) -> None:
+    ctx.console.print(
+        render_collaborator(controller.get_collaborator(ctx.uow(), ctx.user, ctx.user.id))
+    )
+
+
+def edit_profile(ctx: AppContext) -> None:
+    me = controller.get_collaborator(ctx.uow(), ctx.user, ctx.user.id)
+    info(ctx.console, "Type a new value, or press Enter to keep the current one.")
+    name = ask_optional(ctx.console, "Full name", validate_name, me.name)
+    phone = ask_optional(ctx.console, "Phone", validate_phone, me.phone)
+    if name is None and phone is None:
+        raise ValidationError("Nothing to change: every value is the same as before.")
+    updated = controller.update_own_profile(ctx.uow(), ctx.user, name=name, phone=phone)
+    ctx.user = CurrentUser.of(updated)
+    success(ctx.console, "Your profile was updated.")
+
+
+def change_password(ctx: AppContext) -> None:
+    current = ctx.console.input("[bold]Current password[/]: ", password=True)
+    new = ask_new_password(ctx, "New password")
+    updated = controller.change_own_password(
+        ctx.uow(), ctx.user, current_password=current, new_password=new
+    )
+    ctx.authenticator.refresh(updated)
+    for message in ctx.authenticator.warnings:
+        warning(ctx.console, message)
+    ctx.authenticator.warnings.clear()
+    success(ctx.console, "Your password was changed; your other sessions have ended.")
+
+
+ENTRIES = [
+    MenuEntry("View my profile", view_profile, Action.OWN_PROFILE),
+    MenuEntry("Edit my name or phone", edit_profile, Action.OWN_PROFILE),
+    MenuEntry("Change my password", change_password, Action.OWN_PROFILE),
+]
+
+
+def profile_menu(ctx: AppContext) -> None:
+    run_menu(ctx, "My profile", ENTRIES)

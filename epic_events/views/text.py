@@ -1,0 +1,43 @@
+"""Showing untrusted text literally: no Rich markup, no terminal escape sequences."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from rich.markup import escape
+from rich.text import Text
+
+EMPTY = "—"
+
+
+def _visible(char: str) -> str:
+    if char == "\t":
+        return " "
+    if unicodedata.category(char) in ("Cc", "Cf"):
+        return char.encode("unicode_escape").decode("ascii")
+    return char
+
+
+def sanitize(value: object) -> str:
+    """`value` as a string whose control characters are shown as escapes (`\\x1b`)."""
+    text = "" if value is None else str(value)
+    return "".join(_visible(char) for char in text)
+
+
+def literal(value: object, style: str = "", empty: str = EMPTY) -> Text:
+    """A Rich Text that shows `value` exactly as typed, or `empty` when there is none."""
+    text = sanitize(value)
+    return Text(text if text else empty, style=style if text else "dim")
+
+
+def markup_safe(value: object) -> str:
+    """`value` ready to be embedded in a markup string."""
+    return escape(sanitize(value))
+
+
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def format_datetime(value) -> str:
+    """A date-time in the program's one display format, in local time."""
+    return "" if value is None else value.astimezone().strftime(DATETIME_FORMAT)

@@ -1,0 +1,84 @@
+"""Install Epic Events CRM: settings files, database schema, departments and super user.
+
+This is the database installer and seeder, not a packaging script. It is safe to run
+again: it never overwrites or deletes anything, and says what it kept.
+"""
+
+import argparse
+import os
+import sys
+
+DESCRIPTION = """\
+Create .env (with a new JWT secret) from .env.example, data.json from data.example.json,
+the Fernet key file and token store (mode 0600), apply the database migrations and insert
+the departments and the super user of data.json. The super user's password is USER_1_PW
+(environment or .env); when it is unset you are asked for it on a terminal, and without a
+terminal a strong one is generated, printed once and kept in .env.
+
+Without DATABASE_URL, an embedded PostgreSQL runs in the data folder (DATA_DIR).
+"""
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="setup.py",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="install into this PostgreSQL instead of DATABASE_URL or the embedded server",
+    )
+    parser.add_argument(
+        "--no-input",
+        action="store_true",
+        help="never ask anything: generate the super user's password when USER_1_PW is unset",
+    )
+    return parser.parse_args(argv)
+
+
+def describe(problem: Exception) -> str:
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(problem, OperationalError):
+        return "the database cannot be reached: check DATABASE_URL and that the server is running."
+    return f"unexpected {type(problem).__name__}; run again with EPIC_EVENTS_DEBUG=1 for details."
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from epic_events.config import project_home
+    from epic_events.errors import EpicEventsError
+    from epic_events.installer import Installer
+
+    home = project_home()
+    print(f"Setting up Epic Events CRM in {home}")
+    installer = Installer(
+        home,
+        print,
+        interactive=sys.stdin.isatty() and not args.no_input,
+        database_url=args.database_url,
+    )
+    try:
+        changes = installer.run()
+    except EpicEventsError as problem:
+        print(f"setup.py: {problem}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, EOFError):
+        print("\nsetup.py: cancelled; run it again to finish.", file=sys.stderr)
+        return 130
+    except Exception as problem:  # one line for the user; the traceback only when asked
+        if os.environ.get("EPIC_EVENTS_DEBUG"):
+            raise
+        print(f"setup.py: {describe(problem)}", file=sys.stderr)
+        return 1
+    if changes:
+        print(f"Done: {changes} change(s). Start the program with: python epic_events/project.py")
+    else:
+        print("Nothing to do: everything was already set up.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
