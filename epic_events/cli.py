@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         return ExitStatus.NO_TERMINAL
     configure_logging(settings)
     from epic_events import monitoring
-    from epic_events.views.console import make_console
+    from epic_events.views.console import error, make_console
 
     console = make_console()
     try:
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print("\nBye.")
         return ExitStatus.INTERRUPTED
     except ConfigurationError as problem:
-        console.print(f"[red]{_safe(problem)}[/]")
+        error(console, str(problem))
         return ExitStatus.CONFIGURATION
     except Exception as problem:
         return _fatal(console, settings, problem)
@@ -112,18 +112,13 @@ def main(argv: list[str] | None = None) -> int:
         monitoring.flush()
 
 
-def _safe(problem: BaseException) -> str:
-    from epic_events.views.text import markup_safe
-
-    return markup_safe(str(problem))
-
-
 def _fatal(console, settings, problem: BaseException) -> int:
     from epic_events import monitoring
     from epic_events.errors import EpicEventsError
+    from epic_events.views.console import error
 
     if isinstance(problem, EpicEventsError):
-        console.print(f"[red]{_safe(problem)}[/]")
+        error(console, problem.message)
         return ExitStatus.ERROR
     log.error("unexpected error", exc_info=problem)
     monitoring.capture_exception(problem)
@@ -141,6 +136,7 @@ def run(settings, console, *, dev: bool = False) -> int:
     from epic_events.controllers.auth import Authenticator
     from epic_events.db import Database, resolve_database_url
     from epic_events.errors import NotAuthenticated
+    from epic_events.views.console import warning
     from epic_events.views.context import AppContext
     from epic_events.views.login import sign_in
     from epic_events.views.main_menu import main_menu
@@ -167,7 +163,7 @@ def run(settings, console, *, dev: bool = False) -> int:
             try:
                 main_menu(ctx)
             except NotAuthenticated as problem:
-                console.print(f"[yellow]{_safe(problem)}[/]")
+                warning(console, problem.message)
                 continue
             if not ctx.logged_out:
                 break

@@ -101,7 +101,7 @@ def load_settings(environ: Mapping[str, str] | None = None, home: Path | None = 
         raise ConfigurationError(
             f"EPIC_EVENTS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}."
         )
-    hours = text("JWT_EXPIRES_HOURS")
+    hours = text("JWT_EXPIRES_HOURS") or DEFAULTS["JWT_EXPIRES_HOURS"]
     try:
         ttl_hours = float(hours)
     except ValueError:

@@ -27,12 +27,12 @@ _enabled = False
 
 def scrub(value: Any, key: str = "") -> Any:
     """A copy of `value` with secret-looking keys and values replaced."""
-    if key and SENSITIVE_KEY.search(key) and isinstance(value, str | bytes | int):
+    if key and SENSITIVE_KEY.search(key) and isinstance(value, str | bytes | int | float):
         return FILTERED
     if isinstance(value, dict):
         return {k: scrub(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(scrub(item) for item in value)
+        return type(value)(scrub(item, key) for item in value)
     if isinstance(value, str):
         return SENSITIVE_VALUE.sub(FILTERED, value)
     return value
@@ -54,7 +54,14 @@ def init_monitoring(dsn: str | None, environment: str, transport: Any = None) ->
         dsn=dsn,
         environment=environment,
         release=f"epic-events@{__version__}",
-        send_default_pii=False,
+        # Nothing personal, no local variables, no SQL parameters, no source lines.
+        data_collection={
+            "user_info": False,
+            "http_bodies": [],
+            "database_query_data": False,
+            "stack_frame_variables": False,
+            "frame_context_lines": 0,
+        },
         include_local_variables=False,
         include_source_context=False,
         max_request_body_size="never",

@@ -25,7 +25,7 @@ PHONE_RE = re.compile(r"^\+?[0-9 ().-]+$")
 
 
 def _has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cf") for char in value)
+    return any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value)
 
 
 def clean_text(value: str, label: str, *, max_length: int, required: bool = True) -> str:

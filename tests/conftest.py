@@ -86,9 +86,11 @@ def postgres() -> Iterator[Postgres]:
     """TEST_DATABASE_URL's server when set (its user may create databases), else an embedded one."""
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
-        yield Postgres(make_url(normalise_url(given)).set(database="postgres").render_as_string(
-            hide_password=False
-        ))
+        yield Postgres(
+            make_url(normalise_url(given))
+            .set(database="postgres")
+            .render_as_string(hide_password=False)
+        )
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -18,15 +18,15 @@ def verify_password(password_hash: str, password: str) -> bool:
     """True when `password` matches; never raises for a wrong or malformed hash."""
     try:
         return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    except (VerifyMismatchError, VerificationError, InvalidHashError, ValueError, TypeError):
+        return False  # ValueError covers a hash that is not even ASCII
 
 
 def needs_rehash(password_hash: str) -> bool:
     """True when the hash was made with other parameters than today's."""
     try:
         return _hasher.check_needs_rehash(password_hash)
-    except InvalidHashError:
+    except (InvalidHashError, ValueError, TypeError):
         return True
 
 

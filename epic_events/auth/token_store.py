@@ -104,7 +104,12 @@ class TokenStore:
     def _locked(self) -> Iterator[None]:
         lock_path = self.path.with_name(self.path.name + ".lock")
         lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_MODE)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_MODE)
+        except OSError as error:
+            raise UnsafeTokenStore(
+                f"The lock file {lock_path} cannot be used ({error.strerror}): nothing was saved."
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

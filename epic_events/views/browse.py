@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.table import Table
+from rich.text import Text
 
 from epic_events.errors import EpicEventsError, NotAuthenticated
 from epic_events.managers.paging import Page
 from epic_events.validators import parse_id
 from epic_events.views.console import ask, error
 from epic_events.views.context import AppContext
-from epic_events.views.text import markup_safe
+from epic_events.views.text import sanitize
 
 HELP = (
     "[dim][bold]n[/]ext · [bold]p[/]revious · [bold]g[/] N go to page · [bold]s[/] TEXT search · "
@@ -19,10 +20,12 @@ HELP = (
 )
 
 
-def page_caption(page: Page, search: str | None) -> str:
+def page_caption(page: Page, search: str | None) -> Text:
     found = f"{page.total} found" if search else f"{page.total} in all"
-    searching = f' · search "{markup_safe(search)}"' if search else ""
-    return f"Page {page.number}/{page.pages} · {found}{searching}"
+    caption = Text(f"Page {page.number}/{page.pages} · {found}")
+    if search:
+        caption.append(f' · search "{sanitize(search)}"')
+    return caption
 
 
 def _page_number(raw: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from epic_events.controllers import collaborators as controller
 from epic_events.controllers.permissions import Action
@@ -22,7 +23,7 @@ from epic_events.views.browse import browse, page_caption
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.menu import MenuEntry, run_menu
-from epic_events.views.text import format_datetime, literal, markup_safe
+from epic_events.views.text import format_datetime, literal, sanitize
 
 DEPARTMENTS = list(DepartmentName)
 
@@ -165,7 +166,9 @@ def update_screen(ctx: AppContext) -> None:
 def delete_screen(ctx: AppContext) -> None:
     console = ctx.console
     collaborator = show_collaborator(ctx, ask(console, "Collaborator id", parse_id))
-    question = f"Delete {markup_safe(collaborator.name)} for good?"
+    question = Text.assemble(
+        ("Delete ", "bold"), (sanitize(collaborator.name), "bold"), (" for good?", "bold")
+    )
     if not confirm(console, question):
         info(console, "Nothing was deleted.")
         return

@@ -6,32 +6,46 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from rich.console import Console
+from rich.text import Text
 
 from epic_events.errors import ValidationError
-from epic_events.views.text import markup_safe
+from epic_events.views.text import sanitize
 
 T = TypeVar("T")
 
 
 def make_console(**options) -> Console:
     """The program's console; Rich itself honours NO_COLOR and a dumb TERM."""
-    return Console(highlight=False, **options)
+    return Console(highlight=False, emoji=False, **options)
+
+
+def _line(console: Console, mark: str, style: str, message: str) -> None:
+    console.print(Text.assemble((mark, f"bold {style}"), (sanitize(message), style)))
 
 
 def error(console: Console, message: str) -> None:
-    console.print(f"[bold red]✗[/] [red]{markup_safe(message)}[/]")
+    _line(console, "✗ ", "red", message)
 
 
 def success(console: Console, message: str) -> None:
-    console.print(f"[bold green]✓[/] [green]{markup_safe(message)}[/]")
+    _line(console, "✓ ", "green", message)
 
 
 def info(console: Console, message: str) -> None:
-    console.print(f"[cyan]{markup_safe(message)}[/]")
+    _line(console, "", "cyan", message)
 
 
 def warning(console: Console, message: str) -> None:
-    console.print(f"[bold yellow]![/] [yellow]{markup_safe(message)}[/]")
+    _line(console, "! ", "yellow", message)
+
+
+def prompt_text(label: str | Text, hint: str | None = None, end: str = ": ") -> Text:
+    """A prompt: `label` (program markup or Text), then an untrusted `hint`, shown dim."""
+    text = Text.from_markup(f"[bold]{label}[/]") if isinstance(label, str) else label.copy()
+    if hint:
+        text.append(f" {sanitize(hint)}", style="dim")
+    text.append(end)
+    return text
 
 
 def ask(
@@ -41,14 +55,16 @@ def ask(
     *,
     default: str | None = None,
     password: bool = False,
+    hint: str | None = None,
 ) -> T | str:
     """Ask until the answer passes `validate`; Enter keeps `default` when there is one.
 
     Ctrl-C (KeyboardInterrupt) and Ctrl-D (EOFError) propagate: they cancel the form.
     """
-    hint = f" [dim]\\[{markup_safe(default)}][/]" if default not in (None, "") else ""
+    if hint is None and default not in (None, ""):
+        hint = f"[{default}]"
     while True:
-        raw = console.input(f"[bold]{label}[/]{hint}: ", password=password)
+        raw = console.input(prompt_text(label, hint), password=password)
         if raw.strip() == "" and default is not None:
             raw = default
         try:
@@ -61,17 +77,17 @@ def ask_optional(
     console: Console, label: str, validate: Callable[[str], T], current: str
 ) -> T | None:
     """Ask for a new value; Enter (or the same value) keeps `current` and returns None."""
-    prompt = f"{label} [dim](Enter keeps {markup_safe(current)})[/]"
-    value = ask(console, prompt, lambda raw: validate(raw) if raw.strip() else None)
+    hint = f"(Enter keeps {current})"
+    value = ask(console, label, lambda raw: validate(raw) if raw.strip() else None, hint=hint)
     return None if value is None or value == current else value
 
 
-def confirm(console: Console, question: str, *, default: bool = False) -> bool:
+def confirm(console: Console, question: str | Text, *, default: bool = False) -> bool:
     """Yes or no; anything else re-prompts. Ctrl-C or Ctrl-D mean no."""
     choices = "[Y/n]" if default else "[y/N]"
     while True:
         try:
-            raw = console.input(f"[bold]{question}[/] {markup_safe(choices)} ").strip().lower()
+            raw = console.input(prompt_text(question, choices, end=" ")).strip().lower()
         except (KeyboardInterrupt, EOFError):
             console.print()
             return False

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from epic_events.controllers.permissions import DEPARTMENT_LABELS, Action
 from epic_events.views.collaborators import collaborators_menu
 from epic_events.views.console import success
 from epic_events.views.context import AppContext
 from epic_events.views.menu import LeaveMenu, MenuEntry, run_menu
 from epic_events.views.profile import profile_menu
-from epic_events.views.text import markup_safe
+from epic_events.views.text import sanitize
 
 
 def log_out(ctx: AppContext) -> None:
@@ -25,10 +27,12 @@ ENTRIES = [
 ]
 
 
-def title(ctx: AppContext) -> str:
+def title(ctx: AppContext) -> Text:
     user = ctx.user
     department = f"{user.department.value}, {DEPARTMENT_LABELS[user.department]}"
-    return f"Epic Events CRM — {markup_safe(user.name)} [dim]({department})[/]"
+    return Text.assemble(
+        ("Epic Events CRM — ", "bold"), (sanitize(user.name), "bold"), (f" ({department})", "dim")
+    )
 
 
 def main_menu(ctx: AppContext) -> None:

@@ -38,18 +38,19 @@ def visible_entries(ctx: AppContext, entries: list[MenuEntry]) -> list[MenuEntry
     return [e for e in entries if e.action is None or can(ctx.user.department, e.action)]
 
 
-def render_menu(title: str, entries: list[MenuEntry], back_label: str) -> Group:
-    """The numbered entries under their title (`title` is markup the program wrote)."""
+def render_menu(title: str | Text, entries: list[MenuEntry], back_label: str) -> Group:
+    """The numbered entries under their title (markup the program wrote, or a Text)."""
     table = Table.grid(padding=(0, 2))
     for number, entry in enumerate(entries, start=1):
         table.add_row(f"[bold cyan]{number}[/]", entry.label)
     table.add_row(f"[bold cyan]{BACK}[/]", back_label)
-    return Group(Rule(Text.from_markup(title), align="left", style="cyan"), table)
+    heading = Text.from_markup(title) if isinstance(title, str) else title
+    return Group(Rule(heading, align="left", style="cyan"), table)
 
 
 def run_menu(
     ctx: AppContext,
-    title: str | Callable[[], str],
+    title: str | Callable[[], str | Text],
     entries: list[MenuEntry],
     back_label: str = "Back",
 ) -> None:

@@ -1,10 +1,13 @@
-"""Showing untrusted text literally: no Rich markup, no terminal escape sequences."""
+"""Showing untrusted text literally: no Rich markup, no terminal escape sequences.
+
+User text is never interpolated into markup: it goes into `Text` objects, whose content
+Rich does not parse.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-from rich.markup import escape
 from rich.text import Text
 
 EMPTY = "—"
@@ -13,7 +16,7 @@ EMPTY = "—"
 def _visible(char: str) -> str:
     if char == "\t":
         return " "
-    if unicodedata.category(char) in ("Cc", "Cf"):
+    if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
         return char.encode("unicode_escape").decode("ascii")
     return char
 
@@ -28,11 +31,6 @@ def literal(value: object, style: str = "", empty: str = EMPTY) -> Text:
     """A Rich Text that shows `value` exactly as typed, or `empty` when there is none."""
     text = sanitize(value)
     return Text(text if text else empty, style=style if text else "dim")
-
-
-def markup_safe(value: object) -> str:
-    """`value` ready to be embedded in a markup string."""
-    return escape(sanitize(value))
 
 
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"

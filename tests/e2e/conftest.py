@@ -37,7 +37,7 @@ class Program:
         )
 
     def spawn(self, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-        child = pexpect.spawn(
+        return pexpect.spawn(
             sys.executable,
             ["epic_events/project.py", *args],
             cwd=str(REPO),
@@ -46,7 +46,6 @@ class Program:
             timeout=30,
             dimensions=(50, 140),
         )
-        return child
 
     @property
     def token_store(self) -> TokenStore:

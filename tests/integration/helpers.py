@@ -8,6 +8,8 @@ TABLES = ("departments", "collaborators", "clients", "contracts", "events")
 def snapshot(connection, tables=TABLES) -> dict[str, list[tuple]]:
     """Every row of `tables`, ordered by id, as plain tuples."""
     return {
-        table: [tuple(row) for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY id"))]
+        table: [
+            tuple(row) for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY id"))
+        ]
         for table in tables
     }

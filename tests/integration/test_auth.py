@@ -35,7 +35,9 @@ def test_logging_in_saves_a_token_for_that_email(authenticator, store, make_coll
     assert tokens.decode_token(token, TEST_SECRET).collaborator_id == person.id
 
 
-def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(authenticator, make_collaborator, store):
+def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(
+    authenticator, make_collaborator, store
+):
     person = make_collaborator("support")
     with pytest.raises(InvalidCredentials) as wrong_password:
         authenticator.login(person.email, "not the password")
@@ -58,7 +60,8 @@ def test_an_old_hash_is_upgraded_on_login(authenticator, make_collaborator, conn
         text("SELECT password_hash FROM collaborators WHERE id = :id"), {"id": person.id}
     ).scalar_one()
     assert stored != weak
-    assert "m=8192" not in stored and stored.startswith("$argon2id$")
+    assert "m=8192" not in stored
+    assert stored.startswith("$argon2id$")
 
 
 def test_relaunching_resumes_the_last_users_session(authenticator, make_collaborator):
@@ -66,7 +69,8 @@ def test_relaunching_resumes_the_last_users_session(authenticator, make_collabor
     authenticator.login(first.email, PASSWORD)
     authenticator.login(second.email, PASSWORD)
     result = authenticator.resume()
-    assert result.user is not None and result.user.id == second.id
+    assert result.user is not None
+    assert result.user.id == second.id
 
 
 def test_an_expired_token_asks_for_the_password_again(authenticator, store, make_collaborator):
@@ -97,10 +101,13 @@ def test_a_token_signed_with_another_secret_is_refused(authenticator, store, mak
     )
     store.save(person.email, forged)
     result = authenticator.resume()
-    assert result.user is None and "not valid" in result.message
+    assert result.user is None
+    assert "not valid" in result.message
 
 
-def test_a_tampered_store_gives_one_clear_line_and_a_fresh_login(authenticator, store, make_collaborator):
+def test_a_tampered_store_gives_one_clear_line_and_a_fresh_login(
+    authenticator, store, make_collaborator
+):
     person = make_collaborator("support")
     authenticator.login(person.email, PASSWORD)
     blob = bytearray(store.path.read_bytes())
@@ -121,35 +128,45 @@ def test_logout_removes_the_token(authenticator, store, make_collaborator):
     assert authenticator.resume().user is None
 
 
-def test_a_password_change_ends_the_saved_session(authenticator, uow_factory, make_collaborator, as_user):
+def test_a_password_change_ends_the_saved_session(
+    authenticator, uow_factory, make_collaborator, as_user
+):
     person = make_collaborator("commerce")
     authenticator.login(person.email, PASSWORD)
     controller.change_own_password(
         uow_factory(), as_user(person), current_password=PASSWORD, new_password="a new password!"
     )
     result = authenticator.resume()
-    assert result.user is None and "no longer valid" in result.message
+    assert result.user is None
+    assert "no longer valid" in result.message
 
 
-def test_a_deleted_collaborators_session_is_refused(authenticator, uow_factory, make_collaborator, gestion):
+def test_a_deleted_collaborators_session_is_refused(
+    authenticator, uow_factory, make_collaborator, gestion
+):
     person = make_collaborator("support")
     authenticator.login(person.email, PASSWORD)
     controller.delete_collaborator(uow_factory(), gestion, person.id)
     assert authenticator.resume().user is None
 
 
-def test_a_department_change_ends_the_saved_session(authenticator, uow_factory, make_collaborator, gestion):
+def test_a_department_change_ends_the_saved_session(
+    authenticator, uow_factory, make_collaborator, gestion
+):
     person = make_collaborator("support")
     authenticator.login(person.email, PASSWORD)
     controller.update_collaborator(uow_factory(), gestion, person.id, department="gestion")
     assert authenticator.resume().user is None
 
 
-def test_an_unwritable_store_still_lets_the_user_in_with_a_warning(uow_factory, tmp_path, make_collaborator):
+def test_an_unwritable_store_still_lets_the_user_in_with_a_warning(
+    uow_factory, tmp_path, make_collaborator
+):
     store = TokenStore(tmp_path / "tokens.csv", tmp_path / "jwt.key")
     store.ensure_files()
     store.path.chmod(0o644)  # shared with others: never written through
     authenticator = Authenticator(uow_factory, store, TEST_SECRET, timedelta(hours=1))
     person = make_collaborator("support")
     assert authenticator.login(person.email, PASSWORD).id == person.id
-    assert authenticator.warnings and "could not be saved" in authenticator.warnings[0]
+    assert authenticator.warnings
+    assert "could not be saved" in authenticator.warnings[0]

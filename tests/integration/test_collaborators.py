@@ -5,7 +5,13 @@ from sqlalchemy import text
 
 from epic_events.auth import passwords
 from epic_events.controllers import collaborators as controller
-from epic_events.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationError
+from epic_events.errors import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from epic_events.models import Client
 from tests.conftest import PASSWORD
 from tests.integration.helpers import snapshot
@@ -101,7 +107,9 @@ def test_gestion_updates_name_phone_email_and_department(uow_factory, gestion, m
     assert updated.token_version == target.token_version + 1  # their sessions end
 
 
-def test_gestion_resets_a_password_and_ends_their_sessions(uow_factory, gestion, make_collaborator, connection):
+def test_gestion_resets_a_password_and_ends_their_sessions(
+    uow_factory, gestion, make_collaborator, connection
+):
     target = make_collaborator("commerce")
     controller.update_collaborator(uow_factory(), gestion, target.id, password="brand new password")
     row = connection.execute(
@@ -134,7 +142,9 @@ def test_only_gestion_creates_collaborators(department, user_of, uow_factory, co
 
 
 @pytest.mark.parametrize("department", NOT_GESTION)
-def test_only_gestion_updates_collaborators(department, user_of, uow_factory, connection, make_collaborator):
+def test_only_gestion_updates_collaborators(
+    department, user_of, uow_factory, connection, make_collaborator
+):
     actor = user_of(department)
     target = make_collaborator("support")
     before = snapshot(connection)
@@ -146,7 +156,9 @@ def test_only_gestion_updates_collaborators(department, user_of, uow_factory, co
 
 
 @pytest.mark.parametrize("department", NOT_GESTION)
-def test_only_gestion_deletes_collaborators(department, user_of, uow_factory, connection, make_collaborator):
+def test_only_gestion_deletes_collaborators(
+    department, user_of, uow_factory, connection, make_collaborator
+):
     actor = user_of(department)
     target = make_collaborator("support")
     before = snapshot(connection)
@@ -156,7 +168,9 @@ def test_only_gestion_deletes_collaborators(department, user_of, uow_factory, co
 
 
 @pytest.mark.parametrize("department", NOT_GESTION)
-def test_only_gestion_lists_and_views_other_collaborators(department, user_of, uow_factory, make_collaborator):
+def test_only_gestion_lists_and_views_other_collaborators(
+    department, user_of, uow_factory, make_collaborator
+):
     actor = user_of(department)
     other = make_collaborator("gestion")
     with pytest.raises(PermissionDenied, match="Only gestion may list collaborators"):
@@ -208,7 +222,8 @@ def test_a_commercial_who_owns_clients_cannot_be_deleted_and_the_app_says_which(
         controller.delete_collaborator(uow_factory(), gestion, seller_with_clients.id)
     message = refusal.value.message
     assert "Bill Boquet is still the commercial contact of 12 client(s)" in message
-    assert "Client 00" in message and "and 2 more" in message
+    assert "Client 00" in message
+    assert "and 2 more" in message
     assert "Reassign them" in message
     assert snapshot(connection) == before
 
@@ -224,7 +239,9 @@ def test_a_commercial_who_owns_clients_keeps_their_department(
     assert snapshot(connection) == before
 
 
-def test_an_email_already_used_is_refused_with_a_clear_message(uow_factory, gestion, make_collaborator, connection):
+def test_an_email_already_used_is_refused_with_a_clear_message(
+    uow_factory, gestion, make_collaborator, connection
+):
     existing = make_collaborator("support")
     before = snapshot(connection)
     with pytest.raises(Conflict, match="already exists"):

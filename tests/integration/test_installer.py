@@ -50,7 +50,8 @@ def test_a_first_run_creates_everything(isolated_environment, fresh_database):
         "SELECT c.email, c.password_hash, d.name FROM collaborators c "
         "JOIN departments d ON d.id = c.department_id",
     )
-    assert user.email == "admin@epicevents.example" and user.name == "gestion"
+    assert user.email == "admin@epicevents.example"
+    assert user.name == "gestion"
     assert passwords.verify_password(user.password_hash, "super user password")
     assert "super user password" not in report
 
@@ -62,7 +63,8 @@ def test_a_second_run_changes_nothing_and_says_so(isolated_environment, fresh_da
     key_before = (home / "jwt.key").read_bytes()
     changes, report = run(home, fresh_database, USER_1_PW="another password now")
     assert changes == 0
-    assert "already exists" in report and "up to date" in report
+    assert "already exists" in report
+    assert "up to date" in report
     assert (home / ".env").read_bytes() == env_before
     assert (home / "jwt.key").read_bytes() == key_before
     (user,) = rows(fresh_database, "SELECT password_hash FROM collaborators")
@@ -124,12 +126,24 @@ def test_other_users_of_the_data_file_are_created_when_their_password_is_given(
             {
                 "departments": [{"name": "gestion"}, {"name": "commerce"}, {"name": "support"}],
                 "users": [
-                    {"name": "Boss", "email": "boss@example.com", "phone": "+33 1 23 45 67 89",
-                     "department": "gestion"},
-                    {"name": "Seller", "email": "seller@example.com", "phone": "+33 1 23 45 67 80",
-                     "department": "commerce"},
-                    {"name": "Helper", "email": "helper@example.com", "phone": "+33 1 23 45 67 81",
-                     "department": "support"},
+                    {
+                        "name": "Boss",
+                        "email": "boss@example.com",
+                        "phone": "+33 1 23 45 67 89",
+                        "department": "gestion",
+                    },
+                    {
+                        "name": "Seller",
+                        "email": "seller@example.com",
+                        "phone": "+33 1 23 45 67 80",
+                        "department": "commerce",
+                    },
+                    {
+                        "name": "Helper",
+                        "email": "helper@example.com",
+                        "phone": "+33 1 23 45 67 81",
+                        "department": "support",
+                    },
                 ],
             }
         )

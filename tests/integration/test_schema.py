@@ -83,8 +83,8 @@ def test_the_database_refuses_an_event_that_ends_before_it_starts(session, clien
         location="Candé-sur-Beuvron",
         attendees=75,
     )
+    session.add(event)
     with pytest.raises(IntegrityError), session.begin_nested():
-        session.add(event)
         session.flush()
 
 
@@ -99,8 +99,10 @@ def test_the_database_refuses_a_duplicate_email_whatever_its_case(session, make_
 def test_updated_at_is_maintained_by_the_database(connection, client):
     # Even a statement that tries to set updated_at gets the trigger's now() instead.
     connection.execute(
-        text("UPDATE clients SET phone = '+33 1 00 00 00 00', updated_at = '2000-01-01' "
-             "WHERE id = :id"),
+        text(
+            "UPDATE clients SET phone = '+33 1 00 00 00 00', updated_at = '2000-01-01' "
+            "WHERE id = :id"
+        ),
         {"id": client.id},
     )
     row = connection.execute(

@@ -158,12 +158,6 @@ def test_empty_values_in_dotenv_fall_back_to_the_defaults(tmp_path):
     assert settings.environment == "production"
 
 
-@pytest.mark.xfail(
-    reason="config.py:104-106: an empty JWT_EXPIRES_HOURS becomes None and float(None) raises "
-    "TypeError, which is not caught, instead of falling back to 8 hours or a clear error",
-    raises=TypeError,
-    strict=True,
-)
 @pytest.mark.parametrize("where", ["dotenv", "environ"])
 def test_an_empty_jwt_expires_hours_is_a_clear_configuration_error_or_the_default(tmp_path, where):
     environ = {}

@@ -124,12 +124,6 @@ def test_a_secret_field_holding_a_dict_is_scrubbed_inside():
     assert scrub({"session": {"token": "t", "id": 3}}) == {"session": {"token": FILTERED, "id": 3}}
 
 
-@pytest.mark.xfail(
-    reason="monitoring.py:34-35: a list or tuple under a secret-named key is scrubbed item by "
-    "item without the key, so plain secrets inside it pass through",
-    raises=AssertionError,
-    strict=True,
-)
 def test_a_list_under_a_secret_named_field_is_replaced():
     scrubbed = scrub({"passwords": ["hunter2-secret", "correct horse"]})
     assert "hunter2-secret" not in repr(scrubbed)

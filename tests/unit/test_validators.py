@@ -97,12 +97,6 @@ def test_a_terminal_escape_sequence_in_a_name_is_refused():
         validate_name("\x1b[31mRed Name\x1b[0m")
 
 
-@pytest.mark.xfail(
-    reason="validators.py:28 only refuses categories Cc and Cf: U+2028/U+2029 (Zl/Zp) "
-    "line and paragraph separators pass, so a 'single-line' name can hold a line break",
-    raises=pytest.fail.Exception,
-    strict=True,
-)
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029"], ids=["U+2028", "U+2029"])
 def test_a_unicode_line_separator_inside_a_name_is_refused(separator):
     with pytest.raises(ValidationError):
