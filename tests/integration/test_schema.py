@@ -133,3 +133,11 @@ def test_deleting_a_support_contact_leaves_their_events_without_support(
         text("SELECT support_contact_id FROM events WHERE id = :id"), {"id": event.id}
     ).scalar_one()
     assert support is None
+
+
+def test_the_quick_head_revision_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    from epic_events.migrations import alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
