@@ -130,8 +130,6 @@ def _fatal(console, settings, problem: BaseException) -> int:
 
 def run(settings, console, *, dev: bool = False) -> int:
     """Connect, sign in, and loop over the main menu until the user quits."""
-    import readline  # noqa: F401 - line editing and history for input()
-
     from epic_events.auth.token_store import TokenStore
     from epic_events.controllers.auth import Authenticator
     from epic_events.db import Database, resolve_database_url

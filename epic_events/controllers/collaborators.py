@@ -194,18 +194,31 @@ def _refuse_if_owns_business(
         )
 
 
+def _deletable(uow: UnitOfWork, user: CurrentUser, collaborator_id: int):
+    actor = _authorise(uow, user, Action.COLLABORATOR_DELETE)
+    if collaborator_id == actor.id:
+        raise PermissionDenied("You cannot delete your own account.")
+    manager = CollaboratorManager(uow.session)
+    collaborator = _get(manager, collaborator_id, for_update=True)
+    _refuse_if_owns_business(manager, collaborator, "deleting them")
+    return actor, manager, collaborator
+
+
+def check_delete_collaborator(
+    uow: UnitOfWork, user: CurrentUser, collaborator_id: int
+) -> Collaborator:
+    """The collaborator, when they may be deleted now: lets the view ask to confirm only then."""
+    with uow:
+        return _deletable(uow, user, collaborator_id)[2]
+
+
 def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> None:
     """Delete a collaborator (gestion); never oneself, never a commercial who owns clients.
 
     A deleted support contact's events become "without support" (the foreign key does it).
     """
     with uow:
-        actor = _authorise(uow, user, Action.COLLABORATOR_DELETE)
-        if collaborator_id == actor.id:
-            raise PermissionDenied("You cannot delete your own account.")
-        manager = CollaboratorManager(uow.session)
-        collaborator = _get(manager, collaborator_id, for_update=True)
-        _refuse_if_owns_business(manager, collaborator, "deleting them")
+        actor, manager, collaborator = _deletable(uow, user, collaborator_id)
         department = collaborator.department_name.value
         manager.delete(collaborator)
         uow.flush()

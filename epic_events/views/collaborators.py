@@ -165,7 +165,9 @@ def update_screen(ctx: AppContext) -> None:
 
 def delete_screen(ctx: AppContext) -> None:
     console = ctx.console
-    collaborator = show_collaborator(ctx, ask(console, "Collaborator id", parse_id))
+    collaborator_id = ask(console, "Collaborator id", parse_id)
+    collaborator = controller.check_delete_collaborator(ctx.uow(), ctx.user, collaborator_id)
+    console.print(render_collaborator(collaborator))
     question = Text.assemble(
         ("Delete ", "bold"), (sanitize(collaborator.name), "bold"), (" for good?", "bold")
     )

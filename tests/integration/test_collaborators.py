@@ -337,3 +337,14 @@ def test_a_wrong_current_password_changes_nothing(user_of, uow_factory, connecti
             uow_factory(), me, current_password="wrong", new_password="another good password"
         )
     assert snapshot(connection) == before
+
+
+def test_the_delete_check_refuses_before_the_view_asks_to_confirm(
+    uow_factory, gestion, seller_with_clients, make_collaborator
+):
+    with pytest.raises(PermissionDenied, match="your own account"):
+        controller.check_delete_collaborator(uow_factory(), gestion, gestion.id)
+    with pytest.raises(Conflict, match="commercial contact of 12"):
+        controller.check_delete_collaborator(uow_factory(), gestion, seller_with_clients.id)
+    helper = make_collaborator("support")
+    assert controller.check_delete_collaborator(uow_factory(), gestion, helper.id).id == helper.id
