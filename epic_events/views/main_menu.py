@@ -29,7 +29,8 @@ ENTRIES = [
 
 def title(ctx: AppContext) -> Text:
     user = ctx.user
-    department = f"{user.department.value}, {DEPARTMENT_LABELS[user.department]}"
+    label = DEPARTMENT_LABELS[user.department]
+    department = user.department.value + ("" if label == user.department.value else f", {label}")
     return Text.assemble(
         ("Epic Events CRM — ", "bold"), (sanitize(user.name), "bold"), (f" ({department})", "dim")
     )
