@@ -122,13 +122,7 @@ def update_collaborator(
         actor = _authorise(uow, user, Action.COLLABORATOR_UPDATE)
         manager = CollaboratorManager(uow.session)
         collaborator = _get(manager, collaborator_id, for_update=True)
-        changed: list[str] = []
-        if name is not None and validate_name(name) != collaborator.name:
-            collaborator.name = validate_name(name)
-            changed.append("name")
-        if phone is not None and validate_phone(phone) != collaborator.phone:
-            collaborator.phone = validate_phone(phone)
-            changed.append("phone")
+        changed = _set_name_and_phone(collaborator, name, phone)
         if email is not None and validate_email(email) != collaborator.email:
             new_email = validate_email(email)
             if manager.get_by_email(new_email) is not None:
@@ -160,6 +154,20 @@ def update_collaborator(
         fields=",".join(changed),
     )
     return collaborator
+
+
+def _set_name_and_phone(
+    collaborator: Collaborator, name: str | None, phone: str | None
+) -> list[str]:
+    """Apply the new name and phone that differ; return the fields changed."""
+    changed = []
+    if name is not None and validate_name(name) != collaborator.name:
+        collaborator.name = validate_name(name)
+        changed.append("name")
+    if phone is not None and validate_phone(phone) != collaborator.phone:
+        collaborator.phone = validate_phone(phone)
+        changed.append("phone")
+    return changed
 
 
 def _check_can_leave_department(manager: CollaboratorManager, collaborator: Collaborator) -> None:
@@ -237,14 +245,7 @@ def update_own_profile(
     """Change one's own name or phone (everyone)."""
     with uow:
         actor = _authorise(uow, user, Action.OWN_PROFILE)
-        changed = []
-        if name is not None and validate_name(name) != actor.name:
-            actor.name = validate_name(name)
-            changed.append("name")
-        if phone is not None and validate_phone(phone) != actor.phone:
-            actor.phone = validate_phone(phone)
-            changed.append("phone")
-        if not changed:
+        if not _set_name_and_phone(actor, name, phone):
             raise ValidationError("Nothing to change: every value is the same as before.")
         uow.flush()
         uow.commit()
