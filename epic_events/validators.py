@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
+from decimal import Decimal
 
 from epic_events.errors import ValidationError
 from epic_events.models.department import DepartmentName
@@ -102,3 +104,138 @@ def parse_id(value: str, label: str = "Id") -> int:
     if number < 1:
         raise ValidationError(f"{label} must be a positive whole number.")
     return number
+
+
+COMPANY_MAX = 100
+EVENT_NAME_MAX = 200
+LOCATION_MAX = 300
+NOTES_MAX = 5000
+ATTENDEES_MAX = 1_000_000
+AMOUNT_MAX = Decimal("9999999999.99")  # Numeric(12, 2)
+AMOUNT_RE = re.compile(r"^\d+(?:\.\d+)?$")
+GROUPING = str.maketrans("", "", " \u00a0\u202f_'")
+DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%Y-%m-%d %H:%M", "%d/%m/%Y")
+DATETIME_HELP = "DD/MM/YYYY HH:MM, e.g. 04/06/2026 13:00"
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def parse_amount(value: str, label: str = "Amount") -> Decimal:
+    """Money typed as text: `1500.5`, `1 500,50`, `1,500.50 €` -> Decimal('1500.50').
+
+    Spaces, underscores and apostrophes group thousands. With both `,` and `.`, the last one
+    is the decimal separator; a lone `,` is a decimal separator. At most two decimals, no sign,
+    no exponent, no NaN or infinity.
+    """
+    text = clean_text(value, label, max_length=40)
+    text = text.removesuffix("€").removesuffix("EUR").removesuffix("eur").translate(GROUPING)
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        text = text.replace(thousands, "").replace(decimal_mark, ".")
+    else:
+        text = text.replace(",", ".")
+    if text.startswith("-"):
+        raise ValidationError(f"{label} cannot be negative.")
+    if not AMOUNT_RE.match(text) or not text.isascii():
+        raise ValidationError(
+            f"{label} must be a number such as 1500, 1 500,50 or 1500.50 (digits only, no sign "
+            "or exponent)."
+        )
+    amount = Decimal(text)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(f"{label} can have at most two decimals (cents).")
+    if amount > AMOUNT_MAX:
+        raise ValidationError(f"{label} is too large (at most 9 999 999 999.99).")
+    return amount.quantize(Decimal("0.01"))
+
+
+def check_amounts(total: Decimal, due: Decimal) -> None:
+    """The SPEC's rule: 0 <= amount due <= total."""
+    if due > total:
+        raise ValidationError(
+            f"The amount due ({due}) cannot be more than the total amount ({total})."
+        )
+
+
+def parse_datetime(value: str, label: str = "Date") -> datetime:
+    """A local date and time typed as DD/MM/YYYY HH:MM (or YYYY-MM-DD HH:MM), made aware."""
+    text = " ".join(clean_text(value, label, max_length=40).split())
+    for pattern in DATETIME_FORMATS:
+        try:
+            moment = datetime.strptime(text, pattern)
+            break
+        except ValueError:
+            continue
+    else:
+        raise ValidationError(f"{label} must be a date and time like {DATETIME_HELP}.")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValidationError(f"{label} must be between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return moment.astimezone()  # naive local time -> aware, in the machine's time zone
+
+
+def check_period(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise ValidationError("The event must end after it starts.")
+
+
+def parse_attendees(value: str) -> int:
+    text = clean_text(value, "Attendees", max_length=10).replace(" ", "")
+    if not text.isdigit() or not text.isascii():
+        raise ValidationError("Attendees must be a whole number of at least 0.")
+    number = int(text)
+    if number > ATTENDEES_MAX:
+        raise ValidationError(f"Attendees must be at most {ATTENDEES_MAX:,}.".replace(",", " "))
+    return number
+
+
+def validate_company(value: str) -> str:
+    return clean_text(value, "Company name", max_length=COMPANY_MAX)
+
+
+def validate_event_name(value: str) -> str:
+    return clean_text(value, "Event name", max_length=EVENT_NAME_MAX)
+
+
+def validate_location(value: str) -> str:
+    return clean_text(value, "Location", max_length=LOCATION_MAX)
+
+
+def validate_notes(value: str) -> str:
+    """Free notes: may be empty; tabs and new lines allowed, other control characters not."""
+    text = unicodedata.normalize("NFC", value or "").strip()
+    if any(unicodedata.category(char) in ("Cc", "Cf") and char not in "\n\t" for char in text):
+        raise ValidationError("Notes cannot contain control characters.")
+    if len(text) > NOTES_MAX:
+        raise ValidationError(f"Notes are too long ({len(text)} characters, at most {NOTES_MAX}).")
+    return text
+
+
+def coerce_amount(value: Decimal | int | str, label: str = "Amount") -> Decimal:
+    """An amount given as text (parsed) or as a number (checked the same way)."""
+    if isinstance(value, str):
+        return parse_amount(value, label)
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise ValidationError(f"{label} must be a number.")
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise ValidationError(f"{label} must be a finite number.")
+    return parse_amount(format(amount, "f"), label)
+
+
+def coerce_datetime(value: datetime | str, label: str = "Date") -> datetime:
+    """A date-time given as text (parsed) or as a datetime (made aware, range-checked)."""
+    if isinstance(value, str):
+        return parse_datetime(value, label)
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{label} must be a date and time.")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(f"{label} must be between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return value if value.tzinfo else value.astimezone()
+
+
+def coerce_attendees(value: int | str) -> int:
+    if isinstance(value, str):
+        return parse_attendees(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("Attendees must be a whole number of at least 0.")
+    return parse_attendees(str(value))

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from epic_events.auth import passwords, tokens
 from epic_events.auth.token_store import TokenStore
+from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import (
     InvalidCredentials,
@@ -57,6 +58,13 @@ def load_actor(uow: UnitOfWork, user: CurrentUser) -> Collaborator:
     if collaborator is None:
         raise NotAuthenticated("Your account no longer exists: please log in again.")
     return collaborator
+
+
+def authorise(uow: UnitOfWork, user: CurrentUser, action: Action) -> Collaborator:
+    """Reload the actor (their department may have changed) and check the permission table."""
+    actor = load_actor(uow, user)
+    require(actor.department_name, action)
+    return actor
 
 
 class Authenticator:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from epic_events import monitoring
 from epic_events.auth import passwords
-from epic_events.controllers.auth import CurrentUser, load_actor
+from epic_events.controllers.auth import CurrentUser, authorise, load_actor
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -22,13 +22,6 @@ from epic_events.validators import (
 )
 
 LISTED_CLIENTS = 10
-
-
-def _authorise(uow: UnitOfWork, user: CurrentUser, action: Action) -> Collaborator:
-    """Reload the actor (their department may have changed) and check the table."""
-    actor = load_actor(uow, user)
-    require(actor.department_name, action)
-    return actor
 
 
 def _get(manager: CollaboratorManager, collaborator_id: int, *, for_update=False) -> Collaborator:
@@ -49,7 +42,7 @@ def list_collaborators(
 ) -> Page[Collaborator]:
     """One page of collaborators (gestion)."""
     with uow:
-        _authorise(uow, user, Action.COLLABORATOR_LIST)
+        authorise(uow, user, Action.COLLABORATOR_LIST)
         return CollaboratorManager(uow.session).page(page, size, (search or "").strip() or None)
 
 
@@ -74,7 +67,7 @@ def create_collaborator(
 ) -> Collaborator:
     """Create a collaborator (gestion)."""
     with uow:
-        actor = _authorise(uow, user, Action.COLLABORATOR_CREATE)
+        actor = authorise(uow, user, Action.COLLABORATOR_CREATE)
         manager = CollaboratorManager(uow.session)
         email = validate_email(email)
         department_name = validate_department(department)
@@ -119,7 +112,7 @@ def update_collaborator(
     contact with upcoming events, keeps their department until those are reassigned.
     """
     with uow:
-        actor = _authorise(uow, user, Action.COLLABORATOR_UPDATE)
+        actor = authorise(uow, user, Action.COLLABORATOR_UPDATE)
         manager = CollaboratorManager(uow.session)
         collaborator = _get(manager, collaborator_id, for_update=True)
         changed = _set_name_and_phone(collaborator, name, phone)
@@ -203,7 +196,7 @@ def _refuse_if_owns_business(
 
 
 def _deletable(uow: UnitOfWork, user: CurrentUser, collaborator_id: int):
-    actor = _authorise(uow, user, Action.COLLABORATOR_DELETE)
+    actor = authorise(uow, user, Action.COLLABORATOR_DELETE)
     if collaborator_id == actor.id:
         raise PermissionDenied("You cannot delete your own account.")
     manager = CollaboratorManager(uow.session)
@@ -244,7 +237,7 @@ def update_own_profile(
 ) -> Collaborator:
     """Change one's own name or phone (everyone)."""
     with uow:
-        actor = _authorise(uow, user, Action.OWN_PROFILE)
+        actor = authorise(uow, user, Action.OWN_PROFILE)
         if not _set_name_and_phone(actor, name, phone):
             raise ValidationError("Nothing to change: every value is the same as before.")
         uow.flush()
@@ -258,7 +251,7 @@ def change_own_password(
 ) -> Collaborator:
     """Change one's own password (everyone); every other session of theirs ends."""
     with uow:
-        actor = _authorise(uow, user, Action.OWN_PROFILE)
+        actor = authorise(uow, user, Action.OWN_PROFILE)
         if not passwords.verify_password(actor.password_hash, current_password or ""):
             raise PermissionDenied("The current password is wrong: the password was not changed.")
         validate_password(new_password)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from epic_events.managers.paging import DEFAULT_PAGE_SIZE, Page, clamp_page, like_pattern
+from epic_events.managers.paging import DEFAULT_PAGE_SIZE, ListQuery, Page, paginate
 from epic_events.models import Client, Collaborator, Contract, Department, Event
 
 
@@ -36,20 +36,14 @@ class CollaboratorManager:
         self, number: int = 1, size: int = DEFAULT_PAGE_SIZE, search: str | None = None
     ) -> Page[Collaborator]:
         """One page of collaborators by name, optionally matching `search` in name or email."""
-        condition = true()
-        if search:
-            pattern = like_pattern(search)
-            condition = or_(Collaborator.name.ilike(pattern), Collaborator.email.ilike(pattern))
-        total = self.session.scalar(select(func.count()).select_from(Collaborator).where(condition))
-        number = clamp_page(number, total, size)
-        rows = self.session.scalars(
-            select(Collaborator)
-            .where(condition)
-            .order_by(func.lower(Collaborator.name), Collaborator.id)
-            .offset((number - 1) * size)
-            .limit(size)
-        ).all()
-        return Page(items=list(rows), number=number, size=size, total=total)
+        return paginate(
+            self.session,
+            select(Collaborator),
+            ListQuery(page=number, size=size, search=search),
+            sort_columns={"name": func.lower(Collaborator.name)},
+            search_columns=[Collaborator.name, Collaborator.email],
+            tiebreak=Collaborator.id,
+        )
 
     def add(self, collaborator: Collaborator) -> Collaborator:
         self.session.add(collaborator)

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, TypeVar
 
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 
@@ -40,3 +43,41 @@ def like_pattern(text: str) -> str:
     """A case-insensitive substring pattern with LIKE wildcards in `text` escaped."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list screen asks for: a page, a search, a sort column and its direction."""
+
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+    search: str | None = None
+    sort: str | None = None
+    descending: bool = False
+
+
+def paginate(
+    session: Session,
+    statement: Select,
+    query: ListQuery,
+    *,
+    sort_columns: dict[str, ColumnElement],
+    search_columns: list[ColumnElement],
+    tiebreak: ColumnElement,
+) -> Page:
+    """One page of `statement`: filtered by the search, counted, sorted, sliced.
+
+    `sort_columns` names the sortable columns, the first being the default.
+    """
+    if query.search:
+        pattern = like_pattern(query.search)
+        statement = statement.where(or_(*(column.ilike(pattern) for column in search_columns)))
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    number = clamp_page(query.page, total, query.size)
+    column = sort_columns.get(query.sort or "", next(iter(sort_columns.values())))
+    order = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
+    tie = tiebreak.desc() if query.descending else tiebreak.asc()
+    rows = session.scalars(
+        statement.order_by(order, tie).offset((number - 1) * query.size).limit(query.size)
+    ).unique()
+    return Page(items=list(rows), number=number, size=query.size, total=total)

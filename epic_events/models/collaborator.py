@@ -21,11 +21,13 @@ class Collaborator(Timestamped, Base):
     department_id: Mapped[int] = mapped_column(
         ForeignKey("departments.id", ondelete="RESTRICT"), index=True
     )
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Loaded only when asked for: lists of collaborators never carry hashes around.
+    password_hash: Mapped[str] = mapped_column(String(255), deferred=True)
     # Bumped on password change and department change: older tokens stop working.
     token_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
+    # Joined (outer, so it also works under an outer join of collaborators): always shown.
+    department: Mapped[Department] = relationship(lazy="joined")
 
     @property
     def department_name(self) -> DepartmentName:

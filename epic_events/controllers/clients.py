@@ -1,0 +1,160 @@
+"""Use cases on clients: commerce creates and updates its own, gestion reassigns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from epic_events.controllers.auth import CurrentUser, authorise
+from epic_events.controllers.permissions import Action, require
+from epic_events.db import UnitOfWork
+from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from epic_events.managers.clients import ClientManager
+from epic_events.managers.contracts import ContractManager
+from epic_events.managers.events import EventManager
+from epic_events.managers.paging import ListQuery, Page
+from epic_events.models import Client, Collaborator, Contract, DepartmentName, Event
+from epic_events.validators import validate_company, validate_email, validate_name, validate_phone
+
+DETAIL_ROWS = 10
+
+
+@dataclass(frozen=True)
+class ClientDetail:
+    client: Client
+    contracts: Page[Contract]
+    events: Page[Event]
+
+
+def load_client(manager: ClientManager, client_id: int, *, for_update: bool = False) -> Client:
+    client = manager.get(client_id, for_update=for_update)
+    if client is None:
+        raise NotFound(f"There is no client #{client_id}.")
+    return client
+
+
+def require_own_client(actor: Collaborator, client: Client, what: str) -> None:
+    """Commerce acts only on the clients whose commercial contact they are."""
+    if (
+        actor.department_name == DepartmentName.COMMERCE
+        and client.commercial_contact_id != actor.id
+    ):
+        raise PermissionDenied(
+            f"Only the client's commercial contact can {what}: client #{client.id} is followed "
+            f"by {client.commercial_contact.name}."
+        )
+
+
+def list_clients(
+    uow: UnitOfWork, user: CurrentUser, query: ListQuery, *, mine: bool = False
+) -> Page[Client]:
+    """One page of clients (everyone); `mine` is commerce's "my clients" filter."""
+    with uow:
+        actor = authorise(uow, user, Action.READ_ALL)
+        if mine:
+            require(actor.department_name, Action.FILTER_MY_CLIENTS)
+        return ClientManager(uow.session).page(query, commercial_id=actor.id if mine else None)
+
+
+def get_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> ClientDetail:
+    """A client with its latest contracts and events (everyone)."""
+    with uow:
+        authorise(uow, user, Action.READ_ALL)
+        client = load_client(ClientManager(uow.session), client_id)
+        first = ListQuery(size=DETAIL_ROWS, sort="created", descending=True)
+        contracts = ContractManager(uow.session).page(first, client_id=client_id)
+        events = EventManager(uow.session).page(
+            ListQuery(size=DETAIL_ROWS, sort="start", descending=True), client_id=client_id
+        )
+        return ClientDetail(client, contracts, events)
+
+
+def create_client(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    *,
+    full_name: str,
+    email: str,
+    phone: str,
+    company_name: str,
+) -> Client:
+    """Create a client (commerce); its creator becomes its commercial contact."""
+    with uow:
+        actor = authorise(uow, user, Action.CLIENT_CREATE)
+        manager = ClientManager(uow.session)
+        client = Client(
+            full_name=validate_name(full_name, "Full name"),
+            email=validate_email(email),
+            phone=validate_phone(phone),
+            company_name=validate_company(company_name),
+            commercial_contact=actor,
+        )
+        existing = manager.get_by_email(client.email)
+        if existing is not None:
+            raise Conflict(f"Client #{existing.id} {existing.full_name} already has this email.")
+        manager.add(client)
+        uow.flush()
+        uow.commit()
+        return load_client(manager, client.id)
+
+
+def update_client(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    client_id: int,
+    *,
+    full_name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    company_name: str | None = None,
+) -> Client:
+    """Change a client's details (commerce, only their own clients)."""
+    with uow:
+        actor = authorise(uow, user, Action.CLIENT_UPDATE)
+        manager = ClientManager(uow.session)
+        client = load_client(manager, client_id, for_update=True)
+        require_own_client(actor, client, "update it")
+        changes = {
+            "full_name": None if full_name is None else validate_name(full_name, "Full name"),
+            "email": None if email is None else validate_email(email),
+            "phone": None if phone is None else validate_phone(phone),
+            "company_name": None if company_name is None else validate_company(company_name),
+        }
+        changes = {k: v for k, v in changes.items() if v is not None and v != getattr(client, k)}
+        if not changes:
+            raise ValidationError("Nothing to change: every value is the same as before.")
+        if "email" in changes:
+            existing = manager.get_by_email(changes["email"])
+            if existing is not None:
+                raise Conflict(
+                    f"Client #{existing.id} {existing.full_name} already has this email."
+                )
+        for field, value in changes.items():
+            setattr(client, field, value)
+        uow.flush()
+        uow.commit()
+        return load_client(manager, client.id)
+
+
+def reassign_client(
+    uow: UnitOfWork, user: CurrentUser, client_id: int, commercial_id: int
+) -> Client:
+    """Give a client (and its contracts) to another commercial (gestion)."""
+    with uow:
+        authorise(uow, user, Action.CLIENT_REASSIGN)
+        manager = ClientManager(uow.session)
+        client = load_client(manager, client_id, for_update=True)
+        commercial = manager.commercial(commercial_id)
+        if commercial is None:
+            raise NotFound(f"There is no collaborator #{commercial_id}.")
+        if commercial.department_name != DepartmentName.COMMERCE:
+            raise ValidationError(
+                f"{commercial.name} is in {commercial.department_name.value}: a client's "
+                "commercial contact must be in commerce."
+            )
+        if client.commercial_contact_id == commercial.id:
+            raise ValidationError(f"{commercial.name} is already this client's commercial contact.")
+        client.commercial_contact = commercial
+        ContractManager(uow.session).move_to_commercial(client.id, commercial.id)
+        uow.flush()
+        uow.commit()
+        return load_client(manager, client.id)

@@ -1,0 +1,180 @@
+"""Use cases on events: commerce creates, gestion assigns support, support runs them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from epic_events.controllers.auth import CurrentUser, authorise
+from epic_events.controllers.clients import require_own_client
+from epic_events.controllers.contracts import load_contract
+from epic_events.controllers.permissions import Action, require
+from epic_events.db import UnitOfWork
+from epic_events.errors import NotFound, PermissionDenied, ValidationError
+from epic_events.managers.collaborators import CollaboratorManager
+from epic_events.managers.contracts import ContractManager
+from epic_events.managers.events import EventManager
+from epic_events.managers.paging import ListQuery, Page
+from epic_events.models import DepartmentName, Event
+from epic_events.validators import (
+    check_period,
+    coerce_attendees,
+    coerce_datetime,
+    validate_event_name,
+    validate_location,
+    validate_notes,
+)
+
+
+def load_event(manager: EventManager, event_id: int, *, for_update: bool = False) -> Event:
+    event = manager.get(event_id, for_update=for_update)
+    if event is None:
+        raise NotFound(f"There is no event #{event_id}.")
+    return event
+
+
+def list_events(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    query: ListQuery,
+    *,
+    without_support: bool = False,
+    mine: bool = False,
+    upcoming: bool = False,
+    now: datetime | None = None,
+) -> Page[Event]:
+    """One page of events (everyone).
+
+    Filters: `without_support` (gestion), `mine` (support: assigned to me), `upcoming`
+    (everyone: from now on, soonest first unless another sort is asked for).
+    """
+    with uow:
+        actor = authorise(uow, user, Action.READ_ALL)
+        if without_support:
+            require(actor.department_name, Action.FILTER_EVENTS_WITHOUT_SUPPORT)
+        if mine:
+            require(actor.department_name, Action.FILTER_MY_EVENTS)
+        return EventManager(uow.session).page(
+            query,
+            without_support=without_support,
+            support_id=actor.id if mine else None,
+            upcoming_after=(now or datetime.now(UTC)) if upcoming else None,
+        )
+
+
+def get_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> Event:
+    """An event with its contract, client and support contact (everyone)."""
+    with uow:
+        authorise(uow, user, Action.READ_ALL)
+        return load_event(EventManager(uow.session), event_id)
+
+
+def create_event(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    *,
+    contract_id: int,
+    name: str,
+    start_at: datetime | str,
+    end_at: datetime | str,
+    location: str,
+    attendees: int | str,
+    notes: str = "",
+) -> Event:
+    """Create an event (commerce): only for their own client, only on a signed contract."""
+    with uow:
+        actor = authorise(uow, user, Action.EVENT_CREATE)
+        contract = load_contract(ContractManager(uow.session), contract_id)
+        require_own_client(actor, contract.client, "create its events")
+        if not contract.signed:
+            raise PermissionDenied(
+                f"Contract #{contract.id} is not signed yet: events can only be created on a "
+                "signed contract."
+            )
+        start = coerce_datetime(start_at, "Start")
+        end = coerce_datetime(end_at, "End")
+        check_period(start, end)
+        manager = EventManager(uow.session)
+        event = manager.add(
+            Event(
+                contract_id=contract.id,
+                name=validate_event_name(name),
+                start_at=start,
+                end_at=end,
+                location=validate_location(location),
+                attendees=coerce_attendees(attendees),
+                notes=validate_notes(notes),
+            )
+        )
+        uow.flush()
+        uow.commit()
+        return load_event(manager, event.id)
+
+
+def assign_support(
+    uow: UnitOfWork, user: CurrentUser, event_id: int, support_id: int | None
+) -> Event:
+    """Assign, change or remove an event's support contact (gestion)."""
+    with uow:
+        authorise(uow, user, Action.EVENT_ASSIGN_SUPPORT)
+        manager = EventManager(uow.session)
+        event = load_event(manager, event_id, for_update=True)
+        if support_id is not None:
+            helper = CollaboratorManager(uow.session).get(support_id)
+            if helper is None:
+                raise NotFound(f"There is no collaborator #{support_id}.")
+            if helper.department_name != DepartmentName.SUPPORT:
+                raise ValidationError(
+                    f"{helper.name} is in {helper.department_name.value}: an event's support "
+                    "contact must be in support."
+                )
+        if event.support_contact_id == support_id:
+            raise ValidationError("Nothing to change: the event already has this support contact.")
+        event.support_contact_id = support_id
+        uow.flush()
+        uow.commit()
+        return load_event(manager, event.id)
+
+
+def update_event(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    event_id: int,
+    *,
+    name: str | None = None,
+    start_at: datetime | str | None = None,
+    end_at: datetime | str | None = None,
+    location: str | None = None,
+    attendees: int | str | None = None,
+    notes: str | None = None,
+) -> Event:
+    """Change an event's details (support, only the events assigned to them).
+
+    Neither the contract nor the support contact changes here.
+    """
+    with uow:
+        actor = authorise(uow, user, Action.EVENT_UPDATE)
+        manager = EventManager(uow.session)
+        event = load_event(manager, event_id, for_update=True)
+        if event.support_contact_id != actor.id:
+            holder = event.support_contact.name if event.support_contact else "nobody yet"
+            raise PermissionDenied(
+                f"Only the event's support contact can update it: event #{event.id} is "
+                f"assigned to {holder}."
+            )
+        changes = {
+            "name": None if name is None else validate_event_name(name),
+            "start_at": None if start_at is None else coerce_datetime(start_at, "Start"),
+            "end_at": None if end_at is None else coerce_datetime(end_at, "End"),
+            "location": None if location is None else validate_location(location),
+            "attendees": None if attendees is None else coerce_attendees(attendees),
+            "notes": None if notes is None else validate_notes(notes),
+        }
+        changes = {k: v for k, v in changes.items() if v is not None and v != getattr(event, k)}
+        if not changes:
+            raise ValidationError("Nothing to change: every value is the same as before.")
+        check_period(changes.get("start_at", event.start_at), changes.get("end_at", event.end_at))
+        for field, value in changes.items():
+            setattr(event, field, value)
+        uow.flush()
+        uow.commit()
+        return load_event(manager, event.id)

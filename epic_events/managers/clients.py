@@ -1,0 +1,56 @@
+"""Queries on clients."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from epic_events.managers.paging import ListQuery, Page, paginate
+from epic_events.models import Client, Collaborator
+
+SORTS = {
+    "name": func.lower(Client.full_name),
+    "company": func.lower(Client.company_name),
+    "email": Client.email,
+    "created": Client.created_at,
+    "updated": Client.updated_at,
+}
+
+
+class ClientManager:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _select(self):
+        return select(Client).options(joinedload(Client.commercial_contact))
+
+    def get(self, client_id: int, *, for_update: bool = False) -> Client | None:
+        statement = self._select().where(Client.id == client_id)
+        statement = statement.execution_options(populate_existing=True)
+        if for_update:
+            statement = statement.with_for_update(of=Client)
+        return self.session.scalar(statement)
+
+    def get_by_email(self, email: str) -> Client | None:
+        return self.session.scalar(select(Client).where(Client.email == email.lower()))
+
+    def page(self, query: ListQuery, *, commercial_id: int | None = None) -> Page[Client]:
+        """Clients, searched in name, email and company; only one commercial's when given."""
+        statement = self._select()
+        if commercial_id is not None:
+            statement = statement.where(Client.commercial_contact_id == commercial_id)
+        return paginate(
+            self.session,
+            statement,
+            query,
+            sort_columns=SORTS,
+            search_columns=[Client.full_name, Client.email, Client.company_name],
+            tiebreak=Client.id,
+        )
+
+    def add(self, client: Client) -> Client:
+        self.session.add(client)
+        return client
+
+    def commercial(self, collaborator_id: int) -> Collaborator | None:
+        return self.session.get(Collaborator, collaborator_id)

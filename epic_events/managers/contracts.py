@@ -1,0 +1,87 @@
+"""Queries on contracts, with the named filters of the SPEC."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, contains_eager, joinedload
+
+from epic_events.managers.paging import ListQuery, Page, paginate
+from epic_events.models import Client, Contract, Event
+
+SORTS = {
+    "id": Contract.id,
+    "client": func.lower(Client.full_name),
+    "total": Contract.total_amount,
+    "due": Contract.amount_due,
+    "created": Contract.created_at,
+    "signed": Contract.signed,
+}
+
+
+class ContractManager:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _select(self):
+        return (
+            select(Contract)
+            .join(Contract.client)
+            .options(contains_eager(Contract.client), joinedload(Contract.commercial_contact))
+        )
+
+    def get(self, contract_id: int, *, for_update: bool = False) -> Contract | None:
+        statement = self._select().where(Contract.id == contract_id)
+        statement = statement.execution_options(populate_existing=True)
+        if for_update:
+            statement = statement.with_for_update(of=Contract)
+        return self.session.scalar(statement)
+
+    def page(
+        self,
+        query: ListQuery,
+        *,
+        unsigned: bool = False,
+        unpaid: bool = False,
+        client_id: int | None = None,
+        commercial_id: int | None = None,
+    ) -> Page[Contract]:
+        """Contracts, searched in the client's name, email and company.
+
+        `unsigned` and `unpaid` are the commerce filters; `commercial_id` keeps the contracts
+        of that commercial's clients.
+        """
+        statement = self._select()
+        if unsigned:
+            statement = statement.where(Contract.signed.is_(False))
+        if unpaid:
+            statement = statement.where(Contract.amount_due > 0)
+        if client_id is not None:
+            statement = statement.where(Contract.client_id == client_id)
+        if commercial_id is not None:
+            statement = statement.where(Client.commercial_contact_id == commercial_id)
+        return paginate(
+            self.session,
+            statement,
+            query,
+            sort_columns=SORTS,
+            search_columns=[Client.full_name, Client.email, Client.company_name],
+            tiebreak=Contract.id,
+        )
+
+    def add(self, contract: Contract) -> Contract:
+        self.session.add(contract)
+        return contract
+
+    def count_events(self, contract_id: int) -> int:
+        return self.session.scalar(
+            select(func.count()).select_from(Event).where(Event.contract_id == contract_id)
+        )
+
+    def move_to_commercial(self, client_id: int, commercial_id: int) -> int:
+        """Put every contract of a client in the charge of another commercial."""
+        result = self.session.execute(
+            update(Contract)
+            .where(Contract.client_id == client_id)
+            .values(commercial_contact_id=commercial_id)
+        )
+        return result.rowcount

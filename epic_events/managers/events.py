@@ -1,0 +1,81 @@
+"""Queries on events, with the named filters of the SPEC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, contains_eager
+
+from epic_events.managers.paging import ListQuery, Page, paginate
+from epic_events.models import Client, Collaborator, Contract, Event
+
+Support = aliased(Collaborator, name="support")
+
+SORTS = {
+    "start": Event.start_at,
+    "name": func.lower(Event.name),
+    "client": func.lower(Client.full_name),
+    "support": func.lower(Support.name),
+    "attendees": Event.attendees,
+    "id": Event.id,
+}
+
+
+class EventManager:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _select(self):
+        return (
+            select(Event)
+            .join(Event.contract)
+            .join(Contract.client)
+            .outerjoin(Support, Event.support_contact_id == Support.id)
+            .options(
+                contains_eager(Event.contract).contains_eager(Contract.client),
+                contains_eager(Event.support_contact.of_type(Support)),
+            )
+        )
+
+    def get(self, event_id: int, *, for_update: bool = False) -> Event | None:
+        statement = self._select().where(Event.id == event_id)
+        statement = statement.execution_options(populate_existing=True)
+        if for_update:
+            statement = statement.with_for_update(of=Event)
+        return self.session.scalar(statement)
+
+    def page(
+        self,
+        query: ListQuery,
+        *,
+        without_support: bool = False,
+        support_id: int | None = None,
+        upcoming_after: datetime | None = None,
+        client_id: int | None = None,
+        contract_id: int | None = None,
+    ) -> Page[Event]:
+        """Events, searched in their name, location and the client's name and company."""
+        statement = self._select()
+        if without_support:
+            statement = statement.where(Event.support_contact_id.is_(None))
+        if support_id is not None:
+            statement = statement.where(Event.support_contact_id == support_id)
+        if upcoming_after is not None:
+            statement = statement.where(Event.start_at >= upcoming_after)
+        if client_id is not None:
+            statement = statement.where(Contract.client_id == client_id)
+        if contract_id is not None:
+            statement = statement.where(Event.contract_id == contract_id)
+        return paginate(
+            self.session,
+            statement,
+            query,
+            sort_columns=SORTS,
+            search_columns=[Event.name, Event.location, Client.full_name, Client.company_name],
+            tiebreak=Event.id,
+        )
+
+    def add(self, event: Event) -> Event:
+        self.session.add(event)
+        return event
