@@ -39,11 +39,15 @@ def list_collaborators(
     page: int = 1,
     search: str | None = None,
     size: int = DEFAULT_PAGE_SIZE,
+    department: str | None = None,
 ) -> Page[Collaborator]:
-    """One page of collaborators (gestion)."""
+    """One page of collaborators (gestion), of one department when given."""
     with uow:
         authorise(uow, user, Action.COLLABORATOR_LIST)
-        return CollaboratorManager(uow.session).page(page, size, (search or "").strip() or None)
+        department = None if department is None else validate_department(department).value
+        return CollaboratorManager(uow.session).page(
+            page, size, (search or "").strip() or None, department
+        )
 
 
 def get_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> Collaborator:

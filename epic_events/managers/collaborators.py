@@ -33,12 +33,20 @@ class CollaboratorManager:
         return self.session.scalar(select(Department).where(Department.name == name))
 
     def page(
-        self, number: int = 1, size: int = DEFAULT_PAGE_SIZE, search: str | None = None
+        self,
+        number: int = 1,
+        size: int = DEFAULT_PAGE_SIZE,
+        search: str | None = None,
+        department: str | None = None,
     ) -> Page[Collaborator]:
-        """One page of collaborators by name, optionally matching `search` in name or email."""
+        """One page of collaborators by name, matching `search` in name or email, of one
+        department when given."""
+        statement = select(Collaborator)
+        if department is not None:
+            statement = statement.join(Collaborator.department).where(Department.name == department)
         return paginate(
             self.session,
-            select(Collaborator),
+            statement,
             ListQuery(page=number, size=size, search=search),
             sort_columns={"name": func.lower(Collaborator.name)},
             search_columns=[Collaborator.name, Collaborator.email],

@@ -1,85 +1,133 @@
-"""Paged lists: next, previous, jump, search, open one."""
+"""Paged lists: next, previous, jump, search, sort, open one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from rich.table import Table
 from rich.text import Text
 
 from epic_events.errors import EpicEventsError, NotAuthenticated
-from epic_events.managers.paging import Page
-from epic_events.validators import parse_id
+from epic_events.managers.paging import ListQuery, Page
+from epic_events.validators import clean_text, parse_id
 from epic_events.views.console import ask, error
 from epic_events.views.context import AppContext
 from epic_events.views.text import sanitize
 
-HELP = (
-    "[dim][bold]n[/]ext · [bold]p[/]revious · [bold]g[/] N go to page · [bold]s[/] TEXT search · "
-    "[bold]c[/]lear search · [bold]v[/] ID view · [bold]0[/] back[/]"
-)
+SEARCH_MAX = 100
 
 
-def page_caption(page: Page, search: str | None) -> Text:
-    found = f"{page.total} found" if search else f"{page.total} in all"
+def page_caption(
+    page: Page, query: ListQuery | str | None, sorts: dict[str, str] | None = None
+) -> Text:
+    """`Page 2/7 · 131 in all · search "x" · sorted by total ↓`."""
+    if not isinstance(query, ListQuery):
+        query = ListQuery(search=query)
+    found = f"{page.total} found" if query.search else f"{page.total} in all"
     caption = Text(f"Page {page.number}/{page.pages} · {found}")
-    if search:
-        caption.append(f' · search "{sanitize(search)}"')
+    if query.search:
+        caption.append(f' · search "{sanitize(query.search)}"')
+    if sorts and query.sort in sorts:
+        caption.append(f" · sorted by {sorts[query.sort]} {'↓' if query.descending else '↑'}")
     return caption
+
+
+def search_of(query: ListQuery | str | None) -> str | None:
+    return query.search if isinstance(query, ListQuery) else query
+
+
+def add_empty_row(table: Table, what: str, query: ListQuery | str | None) -> None:
+    """A row saying the list is empty, and whether because of the search."""
+    message = f"No {what} matches." if search_of(query) else f"No {what} yet."
+    table.add_row("", Text(message, style="dim"))
+
+
+def help_line(sorts: dict[str, str] | None, can_open: bool) -> str:
+    parts = [
+        "[bold]n[/]ext",
+        "[bold]p[/]revious",
+        "[bold]g[/] N go to page",
+        "[bold]s[/] TEXT search",
+        "[bold]c[/]lear search",
+    ]
+    if sorts:
+        parts.append(f"[bold]o[/] {'|'.join(sorts)} sort")
+    if can_open:
+        parts.append("[bold]v[/] ID view")
+    parts.append("[bold]0[/] back")
+    return "[dim]" + " · ".join(parts) + "[/]"
 
 
 def _page_number(raw: str) -> int:
     return parse_id(raw, "Page")
 
 
+def clean_search(raw: str) -> str | None:
+    return clean_text(raw, "Search", max_length=SEARCH_MAX, required=False) or None
+
+
 def browse(
     ctx: AppContext,
-    fetch: Callable[[int, str | None], Page],
-    render: Callable[[Page, str | None], Table],
-    open_one: Callable[[AppContext, int], None] | None = None,
+    fetch: Callable[[ListQuery], Page],
+    render: Callable[[Page, ListQuery], Table],
+    open_one: Callable[[AppContext, int], object] | None = None,
+    sorts: dict[str, str] | None = None,
+    query: ListQuery | None = None,
 ) -> None:
-    """Show `fetch`ed pages until the user goes back."""
-    number, search = 1, None
+    """Show `fetch`ed pages until the user goes back; every command costs one fetch."""
+    query = query or ListQuery()
     console = ctx.console
     while True:
-        page = fetch(number, search)
-        number = page.number
-        console.print(render(page, search))
-        console.print(HELP)
-        raw = console.input("[bold]List[/]: ").strip()
-        command, _, argument = raw.partition(" ")
+        page = fetch(query)
+        query = replace(query, page=page.number)
+        console.print(render(page, query))
+        console.print(help_line(sorts, open_one is not None))
+        command, _, argument = console.input("[bold]List[/]: ").strip().partition(" ")
         command, argument = command.lower(), argument.strip()
         if command in ("", "0", "b", "q"):
             return
         try:
-            if command == "n":
-                if page.has_next:
-                    number += 1
-                else:
-                    error(console, "This is the last page.")
-            elif command == "p":
-                if page.has_previous:
-                    number -= 1
-                else:
-                    error(console, "This is the first page.")
-            elif command == "g":
-                target = _page_number(argument) if argument else ask(console, "Page", _page_number)
-                if target > page.pages:
-                    error(console, f"There are only {page.pages} page(s).")
-                else:
-                    number = target
-            elif command == "s":
-                search = argument or ask(console, "Search for")
-                search = search.strip() or None
-                number = 1
-            elif command == "c":
-                search, number = None, 1
-            elif command == "v" and open_one is not None:
-                record_id = parse_id(argument, "Id") if argument else ask(console, "Id", parse_id)
-                open_one(ctx, record_id)
-            else:
-                error(console, "Unknown command: use n, p, g N, s TEXT, c, v ID or 0.")
+            query = _apply(ctx, command, argument, query, page, sorts, open_one)
         except NotAuthenticated:
             raise
         except EpicEventsError as problem:
             error(console, problem.message)
+
+
+def _apply(ctx, command, argument, query, page, sorts, open_one) -> ListQuery:
+    console = ctx.console
+    if command == "n":
+        if not page.has_next:
+            error(console, "This is the last page.")
+            return query
+        return replace(query, page=page.number + 1)
+    if command == "p":
+        if not page.has_previous:
+            error(console, "This is the first page.")
+            return query
+        return replace(query, page=page.number - 1)
+    if command == "g":
+        target = _page_number(argument) if argument else ask(console, "Page", _page_number)
+        if target > page.pages:
+            error(console, f"There are only {page.pages} page(s).")
+            return query
+        return replace(query, page=target)
+    if command == "s":
+        search = clean_search(argument) if argument else ask(console, "Search for", clean_search)
+        return replace(query, search=search, page=1)
+    if command == "c":
+        return replace(query, search=None, page=1)
+    if command == "o" and sorts:
+        key = argument.lower() or ask(console, f"Sort by ({', '.join(sorts)})").strip().lower()
+        if key not in sorts:
+            error(console, f"Sort by one of: {', '.join(sorts)}.")
+            return query
+        descending = not query.descending if key == query.sort else False
+        return replace(query, sort=key, descending=descending, page=1)
+    if command == "v" and open_one is not None:
+        record_id = parse_id(argument, "Id") if argument else ask(console, "Id", parse_id)
+        open_one(ctx, record_id)
+        return query
+    error(console, "Unknown command: see the line above the prompt.")
+    return query

@@ -8,10 +8,9 @@ from rich.text import Text
 from epic_events.controllers import collaborators as controller
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.managers.paging import Page
+from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Collaborator, DepartmentName
 from epic_events.validators import (
-    clean_text,
     parse_id,
     validate_department,
     validate_email,
@@ -19,7 +18,7 @@ from epic_events.validators import (
     validate_password,
     validate_phone,
 )
-from epic_events.views.browse import browse, page_caption
+from epic_events.views.browse import add_empty_row, browse, page_caption
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.menu import MenuEntry, run_menu
@@ -28,8 +27,10 @@ from epic_events.views.text import format_datetime, literal, sanitize
 DEPARTMENTS = list(DepartmentName)
 
 
-def render_collaborators(page: Page[Collaborator], search: str | None = None) -> Table:
-    table = Table(title="Collaborators", caption=page_caption(page, search), title_justify="left")
+def render_collaborators(
+    page: Page[Collaborator], query: ListQuery | str | None = None, title: str = "Collaborators"
+) -> Table:
+    table = Table(title=title, caption=page_caption(page, query), title_justify="left")
     table.add_column("#", justify="right", style="cyan", no_wrap=True)
     table.add_column("Name")
     table.add_column("Email")
@@ -44,7 +45,7 @@ def render_collaborators(page: Page[Collaborator], search: str | None = None) ->
             literal(collaborator.department.name),
         )
     if not page.items:
-        table.add_row("", literal("No collaborator matches." if search else "No collaborator yet."))
+        add_empty_row(table, "collaborator", query)
     return table
 
 
@@ -90,15 +91,11 @@ def ask_new_password(ctx: AppContext, label: str = "Password") -> str:
         ctx.console.print("[red]The two passwords differ: please type them again.[/]")
 
 
-def clean_search(raw: str) -> str:
-    return clean_text(raw, "Search", max_length=100, required=False)
-
-
 def list_screen(ctx: AppContext) -> None:
     browse(
         ctx,
-        fetch=lambda number, search: controller.list_collaborators(
-            ctx.uow(), ctx.user, number, clean_search(search or "") or None
+        fetch=lambda query: controller.list_collaborators(
+            ctx.uow(), ctx.user, query.page, query.search
         ),
         render=render_collaborators,
         open_one=show_collaborator,

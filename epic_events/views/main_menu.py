@@ -5,9 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 
 from epic_events.controllers.permissions import DEPARTMENT_LABELS, Action
+from epic_events.views.clients import clients_menu
 from epic_events.views.collaborators import collaborators_menu
 from epic_events.views.console import success
 from epic_events.views.context import AppContext
+from epic_events.views.contracts import contracts_menu
+from epic_events.views.events import events_menu
 from epic_events.views.menu import LeaveMenu, MenuEntry, run_menu
 from epic_events.views.profile import profile_menu
 from epic_events.views.text import sanitize
@@ -21,6 +24,9 @@ def log_out(ctx: AppContext) -> None:
 
 
 ENTRIES = [
+    MenuEntry("Clients", clients_menu, Action.READ_ALL),
+    MenuEntry("Contracts", contracts_menu, Action.READ_ALL),
+    MenuEntry("Events", events_menu, Action.READ_ALL),
     MenuEntry("Collaborators", collaborators_menu, Action.COLLABORATOR_LIST),
     MenuEntry("My profile", profile_menu, Action.OWN_PROFILE),
     MenuEntry("Log out", log_out),

@@ -39,3 +39,12 @@ DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 def format_datetime(value) -> str:
     """A date-time in the program's one display format, in local time."""
     return "" if value is None else value.astimezone().strftime(DATETIME_FORMAT)
+
+
+def format_money(value) -> str:
+    """Two decimals, thin spaces between thousands: 1 500.50."""
+    return "" if value is None else f"{value:,.2f}".replace(",", "\u202f")
+
+
+def format_bool(value: bool, yes: str = "yes", no: str = "no") -> str:
+    return yes if value else no

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,20 @@ def log_in(child: pexpect.spawn, email: str = SUPER_EMAIL, password: str = SUPER
 
 def choose(child: pexpect.spawn, number: str, expect: str = "Choice") -> None:
     child.sendline(number)
+    child.expect(expect)
+
+
+def menu_number(child: pexpect.spawn, label: str) -> str:
+    """The number of the entry `label` in the menu just shown (up to the last prompt)."""
+    screen = re.sub(r"\x1b\[[0-9;]*m", "", child.before)
+    found = re.findall(rf"(\d+)\s+{re.escape(label)}", screen)
+    assert found, f"no menu entry {label!r} in:\n{child.before}"
+    return found[-1]
+
+
+def pick(child: pexpect.spawn, label: str, expect: str = "Choice") -> None:
+    """Choose the menu entry named `label` (the menu's prompt already seen)."""
+    child.sendline(menu_number(child, label))
     child.expect(expect)
 
 

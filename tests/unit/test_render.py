@@ -103,7 +103,7 @@ def test_the_caption_says_which_page_of_how_many():
 
 def test_the_caption_of_a_search_says_what_was_searched_and_how_many_were_found():
     page = Page(items=[collaborator()], number=2, size=1, total=2)
-    text = render(render_collaborators(page, search="bill"))
+    text = render(render_collaborators(page, "bill"))
     assert 'Page 2/2 · 2 found · search "bill"' in text
 
 
@@ -114,7 +114,7 @@ def test_an_empty_list_says_there_is_no_collaborator_yet():
 
 
 def test_an_empty_search_says_nothing_matches():
-    text = render(render_collaborators(Page(items=[], number=1, size=20, total=0), search="zz"))
+    text = render(render_collaborators(Page(items=[], number=1, size=20, total=0), "zz"))
     assert "No collaborator matches." in text
     assert "0 found" in text
 
@@ -139,18 +139,18 @@ def test_an_email_and_a_phone_that_look_like_markup_are_shown_literally_in_the_l
 @pytest.mark.parametrize("search", ["[/]", "[red]", "[bold]x[/]", "\x1b[31m", "a]b[c"])
 def test_a_search_that_looks_like_markup_is_shown_literally_in_the_caption(search):
     page = Page(items=[], number=1, size=20, total=0)
-    text = render(render_collaborators(page, search=search))
+    text = render(render_collaborators(page, search))
     assert f'search "{sanitize(search)}"' in text
 
 
 def test_a_search_that_looks_like_an_emoji_code_is_shown_as_typed_in_the_caption():
     page = Page(items=[], number=1, size=20, total=0)
-    assert 'search ":smile:"' in render(render_collaborators(page, search=":smile:"))
+    assert 'search ":smile:"' in render(render_collaborators(page, ":smile:"))
 
 
 def test_a_search_ending_with_a_backslash_is_shown_as_typed_in_the_caption():
     page = Page(items=[], number=1, size=20, total=0)
-    assert 'search "C:\\"' in render(render_collaborators(page, search="C:\\"))
+    assert 'search "C:\\"' in render(render_collaborators(page, "C:\\"))
 
 
 def test_an_escape_character_is_shown_as_four_visible_characters():

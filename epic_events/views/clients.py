@@ -1,0 +1,177 @@
+"""Screens for clients: everyone reads; commerce creates and updates; gestion reassigns."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+
+from epic_events.controllers import clients as controller
+from epic_events.controllers import collaborators as collaborators_controller
+from epic_events.controllers.clients import ClientDetail
+from epic_events.controllers.permissions import Action
+from epic_events.errors import ValidationError
+from epic_events.managers.paging import ListQuery, Page
+from epic_events.models import Client
+from epic_events.validators import (
+    parse_id,
+    validate_company,
+    validate_email,
+    validate_name,
+    validate_phone,
+)
+from epic_events.views.browse import add_empty_row, browse, page_caption
+from epic_events.views.collaborators import render_collaborators
+from epic_events.views.console import ask, ask_optional, info, success
+from epic_events.views.context import AppContext
+from epic_events.views.contracts import render_contracts
+from epic_events.views.events import render_events
+from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.text import format_datetime, literal
+
+SORTS = {
+    "name": "name",
+    "company": "company",
+    "email": "email",
+    "created": "first contact",
+    "updated": "last update",
+}
+
+
+def render_clients(page: Page[Client], query: ListQuery | None = None, title="Clients") -> Table:
+    table = Table(title=title, caption=page_caption(page, query, SORTS), title_justify="left")
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Company")
+    table.add_column("Email")
+    table.add_column("Phone", no_wrap=True)
+    table.add_column("Commercial")
+    table.add_column("Last update", no_wrap=True)
+    for client in page.items:
+        table.add_row(
+            str(client.id),
+            literal(client.full_name),
+            literal(client.company_name),
+            literal(client.email),
+            literal(client.phone),
+            literal(client.commercial_contact.name),
+            literal(format_datetime(client.updated_at)),
+        )
+    if not page.items:
+        add_empty_row(table, "client", query)
+    return table
+
+
+def render_client(detail: ClientDetail) -> Group:
+    client = detail.client
+    card = Table.grid(padding=(0, 2))
+    card.title = f"[bold]Client #{client.id}[/]"
+    card.title_justify = "left"
+    card.add_column(style="bold")
+    card.add_column()
+    card.add_row("Name", literal(client.full_name))
+    card.add_row("Company", literal(client.company_name))
+    card.add_row("Email", literal(client.email))
+    card.add_row("Phone", literal(client.phone))
+    card.add_row("Commercial", literal(client.commercial_contact.name))
+    card.add_row("First contact", literal(format_datetime(client.created_at)))
+    card.add_row("Last update", literal(format_datetime(client.updated_at)))
+    return Group(
+        card,
+        render_contracts(detail.contracts, title="Latest contracts"),
+        render_events(detail.events, title="Latest events"),
+    )
+
+
+def show_client(ctx: AppContext, client_id: int) -> ClientDetail:
+    detail = controller.get_client(ctx.uow(), ctx.user, client_id)
+    ctx.console.print(render_client(detail))
+    return detail
+
+
+def list_screen(ctx: AppContext) -> None:
+    browse(
+        ctx,
+        lambda query: controller.list_clients(ctx.uow(), ctx.user, query),
+        render_clients,
+        show_client,
+        SORTS,
+    )
+
+
+def my_clients_screen(ctx: AppContext) -> None:
+    browse(
+        ctx,
+        lambda query: controller.list_clients(ctx.uow(), ctx.user, query, mine=True),
+        lambda page, query: render_clients(page, query, title="My clients"),
+        show_client,
+        SORTS,
+    )
+
+
+def view_screen(ctx: AppContext) -> None:
+    show_client(ctx, ask(ctx.console, "Client id", parse_id))
+
+
+def create_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    console.print("[bold]New client[/] [dim](Ctrl-C cancels)[/]")
+    client = controller.create_client(
+        ctx.uow(),
+        ctx.user,
+        full_name=ask(console, "Full name", lambda raw: validate_name(raw, "Full name")),
+        email=ask(console, "Email", validate_email),
+        phone=ask(console, "Phone", validate_phone),
+        company_name=ask(console, "Company name", validate_company),
+    )
+    success(console, f"Created client #{client.id} {client.full_name}; you are its contact.")
+
+
+def update_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    client = show_client(ctx, ask(console, "Client id", parse_id)).client
+    info(console, "Type a new value, or press Enter to keep the current one.")
+    changes = {
+        "full_name": ask_optional(
+            console, "Full name", lambda raw: validate_name(raw, "Full name"), client.full_name
+        ),
+        "email": ask_optional(console, "Email", validate_email, client.email),
+        "phone": ask_optional(console, "Phone", validate_phone, client.phone),
+        "company_name": ask_optional(
+            console, "Company name", validate_company, client.company_name
+        ),
+    }
+    changes = {field: value for field, value in changes.items() if value is not None}
+    if not changes:
+        raise ValidationError("Nothing to change: every value is the same as before.")
+    updated = controller.update_client(ctx.uow(), ctx.user, client.id, **changes)
+    success(console, f"Updated client #{updated.id}.")
+
+
+def reassign_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    client = show_client(ctx, ask(console, "Client id", parse_id)).client
+    sellers = collaborators_controller.list_collaborators(
+        ctx.uow(), ctx.user, department="commerce", size=50
+    )
+    console.print(render_collaborators(sellers, title="Commercials"))
+    commercial_id = ask(console, "New commercial contact (collaborator id)", parse_id)
+    updated = controller.reassign_client(ctx.uow(), ctx.user, client.id, commercial_id)
+    success(
+        console,
+        f"Client #{updated.id} is now followed by {updated.commercial_contact.name}, "
+        "with its contracts.",
+    )
+
+
+ENTRIES = [
+    MenuEntry("List and search clients", list_screen, Action.READ_ALL),
+    MenuEntry("My clients", my_clients_screen, Action.FILTER_MY_CLIENTS),
+    MenuEntry("View a client", view_screen, Action.READ_ALL),
+    MenuEntry("Create a client", create_screen, Action.CLIENT_CREATE),
+    MenuEntry("Update one of my clients", update_screen, Action.CLIENT_UPDATE),
+    MenuEntry("Reassign a client's commercial contact", reassign_screen, Action.CLIENT_REASSIGN),
+]
+
+
+def clients_menu(ctx: AppContext) -> None:
+    run_menu(ctx, "Clients", ENTRIES)

@@ -1,0 +1,186 @@
+"""Screens for contracts: everyone reads; gestion creates; gestion and commerce update, sign."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from epic_events.controllers import contracts as controller
+from epic_events.controllers.contracts import ContractDetail
+from epic_events.controllers.permissions import Action
+from epic_events.errors import ValidationError
+from epic_events.managers.paging import ListQuery, Page
+from epic_events.models import Contract
+from epic_events.validators import parse_amount, parse_id
+from epic_events.views.browse import add_empty_row, browse, page_caption
+from epic_events.views.console import ask, ask_optional, confirm, info, success
+from epic_events.views.context import AppContext
+from epic_events.views.events import render_events
+from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.text import format_datetime, format_money, literal, sanitize
+
+SORTS = {
+    "id": "number",
+    "client": "client",
+    "total": "total",
+    "due": "amount due",
+    "created": "creation date",
+    "signed": "status",
+}
+
+
+def status(contract: Contract) -> Text:
+    return Text("signed", style="green") if contract.signed else Text("unsigned", style="yellow")
+
+
+def render_contracts(
+    page: Page[Contract], query: ListQuery | None = None, title: str = "Contracts"
+) -> Table:
+    table = Table(title=title, caption=page_caption(page, query, SORTS), title_justify="left")
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    table.add_column("Client")
+    table.add_column("Company")
+    table.add_column("Commercial")
+    table.add_column("Total", justify="right", no_wrap=True)
+    table.add_column("Due", justify="right", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Created", no_wrap=True)
+    for contract in page.items:
+        table.add_row(
+            str(contract.id),
+            literal(contract.client.full_name),
+            literal(contract.client.company_name),
+            literal(contract.commercial_contact.name),
+            format_money(contract.total_amount),
+            format_money(contract.amount_due),
+            status(contract),
+            literal(format_datetime(contract.created_at)),
+        )
+    if not page.items:
+        add_empty_row(table, "contract", query)
+    return table
+
+
+def render_contract(detail: ContractDetail) -> Group:
+    contract = detail.contract
+    client = contract.client
+    card = Table.grid(padding=(0, 2))
+    card.title = f"[bold]Contract #{contract.id}[/]"
+    card.title_justify = "left"
+    card.add_column(style="bold")
+    card.add_column()
+    card.add_row("Client", literal(f"#{client.id} {sanitize(client.full_name)}"))
+    card.add_row("Company", literal(client.company_name))
+    card.add_row("Email", literal(client.email))
+    card.add_row("Phone", literal(client.phone))
+    card.add_row("Commercial", literal(contract.commercial_contact.name))
+    card.add_row("Total", format_money(contract.total_amount))
+    card.add_row("Amount due", format_money(contract.amount_due))
+    card.add_row("Status", status(contract))
+    card.add_row("Created", literal(format_datetime(contract.created_at)))
+    card.add_row("Last update", literal(format_datetime(contract.updated_at)))
+    return Group(card, render_events(detail.events, title="Its events"))
+
+
+def show_contract(ctx: AppContext, contract_id: int) -> ContractDetail:
+    detail = controller.get_contract(ctx.uow(), ctx.user, contract_id)
+    ctx.console.print(render_contract(detail))
+    return detail
+
+
+def _browser(title: str, **filters):
+    def screen(ctx: AppContext) -> None:
+        browse(
+            ctx,
+            lambda query: controller.list_contracts(ctx.uow(), ctx.user, query, **filters),
+            lambda page, query: render_contracts(page, query, title=title),
+            show_contract,
+            SORTS,
+        )
+
+    return screen
+
+
+def _total(raw: str):
+    return parse_amount(raw, "Total amount")
+
+
+def _due(raw: str):
+    return parse_amount(raw, "Amount due")
+
+
+def view_screen(ctx: AppContext) -> None:
+    show_contract(ctx, ask(ctx.console, "Contract id", parse_id))
+
+
+def create_screen(ctx: AppContext) -> None:
+    from epic_events.views.clients import show_client
+
+    console = ctx.console
+    console.print("[bold]New contract[/] [dim](Ctrl-C cancels; amounts like 1 500,50)[/]")
+    client = show_client(ctx, ask(console, "Client id", parse_id)).client
+    total = ask(console, "Total amount", _total)
+    due = ask(console, "Amount due", _due, default=str(total), hint="(Enter: the total)")
+    contract = controller.create_contract(
+        ctx.uow(), ctx.user, client_id=client.id, total_amount=total, amount_due=due
+    )
+    success(console, f"Created contract #{contract.id} for {contract.client.full_name} (unsigned).")
+
+
+def update_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    contract = show_contract(ctx, ask(console, "Contract id", parse_id)).contract
+    info(console, "Type a new value, or press Enter to keep the current one.")
+    total = ask_optional(console, "Total amount", _total, contract.total_amount)
+    due = ask_optional(console, "Amount due", _due, contract.amount_due)
+    if total is None and due is None:
+        raise ValidationError("Nothing to change: every value is the same as before.")
+    updated = controller.update_contract(
+        ctx.uow(), ctx.user, contract.id, total_amount=total, amount_due=due
+    )
+    success(
+        console,
+        f"Updated contract #{updated.id}: total {format_money(updated.total_amount)}, "
+        f"due {format_money(updated.amount_due)}.",
+    )
+
+
+def sign_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    contract = show_contract(ctx, ask(console, "Contract id", parse_id)).contract
+    if contract.signed:
+        raise ValidationError(f"Contract #{contract.id} is already signed.")
+    question = Text.assemble(
+        (f"Sign contract #{contract.id} of ", "bold"),
+        (sanitize(contract.client.full_name), "bold"),
+        (f" for {format_money(contract.total_amount)}?", "bold"),
+    )
+    if not confirm(console, question):
+        info(console, "The contract was not signed.")
+        return
+    signed = controller.sign_contract(ctx.uow(), ctx.user, contract.id)
+    success(console, f"Contract #{signed.id} is signed: events can now be created for it.")
+
+
+ENTRIES = [
+    MenuEntry("List and search contracts", _browser("Contracts"), Action.READ_ALL),
+    MenuEntry(
+        "Unsigned contracts of my clients",
+        _browser("Unsigned contracts of my clients", unsigned=True),
+        Action.FILTER_UNSIGNED_CONTRACTS,
+    ),
+    MenuEntry(
+        "Contracts of my clients not fully paid",
+        _browser("Contracts of my clients not fully paid", unpaid=True),
+        Action.FILTER_UNPAID_CONTRACTS,
+    ),
+    MenuEntry("View a contract", view_screen, Action.READ_ALL),
+    MenuEntry("Create a contract", create_screen, Action.CONTRACT_CREATE),
+    MenuEntry("Update a contract's amounts", update_screen, Action.CONTRACT_UPDATE),
+    MenuEntry("Sign a contract", sign_screen, Action.CONTRACT_SIGN),
+]
+
+
+def contracts_menu(ctx: AppContext) -> None:
+    run_menu(ctx, "Contracts", ENTRIES)

@@ -1,0 +1,232 @@
+"""Screens for events: everyone reads; commerce creates; gestion assigns; support updates."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from epic_events.controllers import collaborators as collaborators_controller
+from epic_events.controllers import events as controller
+from epic_events.controllers.permissions import Action
+from epic_events.errors import ValidationError
+from epic_events.managers.paging import ListQuery, Page
+from epic_events.models import Event
+from epic_events.validators import (
+    DATETIME_HELP,
+    check_period,
+    parse_attendees,
+    parse_datetime,
+    parse_id,
+    validate_event_name,
+    validate_location,
+    validate_notes,
+)
+from epic_events.views.browse import add_empty_row, browse, page_caption
+from epic_events.views.collaborators import render_collaborators
+from epic_events.views.console import ask, ask_optional, error, info, success
+from epic_events.views.context import AppContext
+from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.text import EMPTY, format_datetime, literal, sanitize
+
+SORTS = {
+    "start": "start",
+    "name": "name",
+    "client": "client",
+    "support": "support",
+    "attendees": "attendees",
+    "id": "number",
+}
+REMOVE = "-"
+
+
+def support_name(event: Event) -> Text:
+    if event.support_contact is None:
+        return Text(EMPTY, style="yellow")
+    return literal(event.support_contact.name)
+
+
+def render_events(page: Page[Event], query: ListQuery | None = None, title="Events") -> Table:
+    table = Table(title=title, caption=page_caption(page, query, SORTS), title_justify="left")
+    table.add_column("#", justify="right", style="cyan", no_wrap=True)
+    table.add_column("Event")
+    table.add_column("Client")
+    table.add_column("Contract", justify="right", no_wrap=True)
+    table.add_column("Start", no_wrap=True)
+    table.add_column("End", no_wrap=True)
+    table.add_column("Support")
+    table.add_column("Location")
+    table.add_column("Attendees", justify="right")
+    for event in page.items:
+        table.add_row(
+            str(event.id),
+            literal(event.name),
+            literal(event.contract.client.full_name),
+            f"#{event.contract_id}",
+            literal(format_datetime(event.start_at)),
+            literal(format_datetime(event.end_at)),
+            support_name(event),
+            literal(event.location),
+            str(event.attendees),
+        )
+    if not page.items:
+        add_empty_row(table, "event", query)
+    return table
+
+
+def render_event(event: Event) -> Table:
+    client = event.contract.client
+    card = Table.grid(padding=(0, 2))
+    card.title = f"[bold]Event #{event.id}[/]"
+    card.title_justify = "left"
+    card.add_column(style="bold")
+    card.add_column()
+    card.add_row("Name", literal(event.name))
+    card.add_row("Contract", f"#{event.contract_id}")
+    card.add_row("Client", literal(f"#{client.id} {sanitize(client.full_name)}"))
+    card.add_row("Client contact", literal(f"{sanitize(client.email)} · {sanitize(client.phone)}"))
+    card.add_row("Company", literal(client.company_name))
+    card.add_row("Start", literal(format_datetime(event.start_at)))
+    card.add_row("End", literal(format_datetime(event.end_at)))
+    card.add_row("Support", support_name(event))
+    card.add_row("Location", literal(event.location))
+    card.add_row("Attendees", str(event.attendees))
+    card.add_row("Notes", literal(event.notes))
+    card.add_row("Last update", literal(format_datetime(event.updated_at)))
+    return card
+
+
+def show_event(ctx: AppContext, event_id: int) -> Event:
+    event = controller.get_event(ctx.uow(), ctx.user, event_id)
+    ctx.console.print(render_event(event))
+    return event
+
+
+def _browser(title: str, **filters):
+    def screen(ctx: AppContext) -> None:
+        browse(
+            ctx,
+            lambda query: controller.list_events(ctx.uow(), ctx.user, query, **filters),
+            lambda page, query: render_events(page, query, title=title),
+            show_event,
+            SORTS,
+            ListQuery(sort="start"),
+        )
+
+    return screen
+
+
+def _start(raw: str):
+    return parse_datetime(raw, "Start")
+
+
+def _end(raw: str):
+    return parse_datetime(raw, "End")
+
+
+def view_screen(ctx: AppContext) -> None:
+    show_event(ctx, ask(ctx.console, "Event id", parse_id))
+
+
+def ask_period(ctx: AppContext, start_default=None, end_default=None):
+    """Start and end, asked until the end comes after the start."""
+    console = ctx.console
+    while True:
+        if start_default is None:
+            start = ask(console, "Start", _start, hint=f"({DATETIME_HELP})")
+            end = ask(console, "End", _end, hint="(DD/MM/YYYY HH:MM)")
+        else:
+            start = ask_optional(console, "Start", _start, format_datetime(start_default))
+            end = ask_optional(console, "End", _end, format_datetime(end_default))
+            start, end = start or start_default, end or end_default
+        try:
+            check_period(start, end)
+            return start, end
+        except ValidationError as problem:
+            error(console, problem.message)
+
+
+def create_screen(ctx: AppContext) -> None:
+    from epic_events.views.contracts import show_contract
+
+    console = ctx.console
+    console.print("[bold]New event[/] [dim](Ctrl-C cancels)[/]")
+    contract = show_contract(ctx, ask(console, "Contract id", parse_id)).contract
+    name = ask(console, "Event name", validate_event_name)
+    start, end = ask_period(ctx)
+    location = ask(console, "Location", validate_location)
+    attendees = ask(console, "Attendees", parse_attendees)
+    notes = ask(console, "Notes", validate_notes, default="", hint="(optional)")
+    event = controller.create_event(
+        ctx.uow(),
+        ctx.user,
+        contract_id=contract.id,
+        name=name,
+        start_at=start,
+        end_at=end,
+        location=location,
+        attendees=attendees,
+        notes=notes,
+    )
+    success(console, f"Created event #{event.id} {event.name}; it has no support contact yet.")
+
+
+def _support_id(raw: str) -> int | None:
+    return None if raw.strip() == REMOVE else parse_id(raw, "Collaborator id")
+
+
+def assign_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    event = show_event(ctx, ask(console, "Event id", parse_id))
+    helpers = collaborators_controller.list_collaborators(
+        ctx.uow(), ctx.user, department="support", size=50
+    )
+    console.print(render_collaborators(helpers, title="Support staff"))
+    support_id = ask(
+        console, "Support contact (collaborator id)", _support_id, hint=f"({REMOVE} removes it)"
+    )
+    updated = controller.assign_support(ctx.uow(), ctx.user, event.id, support_id)
+    who = updated.support_contact.name if updated.support_contact else "nobody"
+    success(console, f"Event #{updated.id} is now supported by {who}.")
+
+
+def update_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    event = show_event(ctx, ask(console, "Event id", parse_id))
+    info(console, "Type a new value, or press Enter to keep the current one.")
+    name = ask_optional(console, "Event name", validate_event_name, event.name)
+    start, end = ask_period(ctx, event.start_at, event.end_at)
+    location = ask_optional(console, "Location", validate_location, event.location)
+    attendees = ask_optional(console, "Attendees", parse_attendees, str(event.attendees))
+    notes = ask_optional(console, "Notes", validate_notes, event.notes)
+    updated = controller.update_event(
+        ctx.uow(),
+        ctx.user,
+        event.id,
+        name=name,
+        start_at=None if start == event.start_at else start,
+        end_at=None if end == event.end_at else end,
+        location=location,
+        attendees=attendees,
+        notes=notes,
+    )
+    success(console, f"Updated event #{updated.id}.")
+
+
+ENTRIES = [
+    MenuEntry("List and search events", _browser("Events"), Action.READ_ALL),
+    MenuEntry("Upcoming events", _browser("Upcoming events", upcoming=True), Action.READ_ALL),
+    MenuEntry(
+        "Events without support",
+        _browser("Events without support", without_support=True),
+        Action.FILTER_EVENTS_WITHOUT_SUPPORT,
+    ),
+    MenuEntry("My events", _browser("My events", mine=True), Action.FILTER_MY_EVENTS),
+    MenuEntry("View an event", view_screen, Action.READ_ALL),
+    MenuEntry("Create an event", create_screen, Action.EVENT_CREATE),
+    MenuEntry("Assign a support contact", assign_screen, Action.EVENT_ASSIGN_SUPPORT),
+    MenuEntry("Update one of my events", update_screen, Action.EVENT_UPDATE),
+]
+
+
+def events_menu(ctx: AppContext) -> None:
+    run_menu(ctx, "Events", ENTRIES)
