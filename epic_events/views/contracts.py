@@ -12,7 +12,7 @@ from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
 from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Contract
-from epic_events.validators import parse_amount, parse_id
+from epic_events.validators import check_amounts, parse_amount, parse_id
 from epic_events.views.browse import add_empty_row, browse, page_caption
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
@@ -110,6 +110,17 @@ def _due(raw: str):
     return parse_amount(raw, "Amount due")
 
 
+def _due_within(total):
+    """The amount due, re-asked until it is at most `total`."""
+
+    def parse(raw: str):
+        due = _due(raw)
+        check_amounts(total, due)
+        return due
+
+    return parse
+
+
 def view_screen(ctx: AppContext) -> None:
     show_contract(ctx, ask(ctx.console, "Contract id", parse_id))
 
@@ -121,7 +132,9 @@ def create_screen(ctx: AppContext) -> None:
     console.print("[bold]New contract[/] [dim](Ctrl-C cancels; amounts like 1 500,50)[/]")
     client = show_client(ctx, ask(console, "Client id", parse_id)).client
     total = ask(console, "Total amount", _total)
-    due = ask(console, "Amount due", _due, default=str(total), hint="(Enter: the total)")
+    due = ask(
+        console, "Amount due", _due_within(total), default=str(total), hint="(Enter: the total)"
+    )
     contract = controller.create_contract(
         ctx.uow(), ctx.user, client_id=client.id, total_amount=total, amount_due=due
     )
@@ -133,7 +146,8 @@ def update_screen(ctx: AppContext) -> None:
     contract = show_contract(ctx, ask(console, "Contract id", parse_id)).contract
     info(console, "Type a new value, or press Enter to keep the current one.")
     total = ask_optional(console, "Total amount", _total, contract.total_amount)
-    due = ask_optional(console, "Amount due", _due, contract.amount_due)
+    new_total = contract.total_amount if total is None else total
+    due = ask_optional(console, "Amount due", _due_within(new_total), contract.amount_due)
     if total is None and due is None:
         raise ValidationError("Nothing to change: every value is the same as before.")
     updated = controller.update_contract(
