@@ -33,6 +33,16 @@ def page_caption(
     return caption
 
 
+def related(page: Page, what: str, render: Callable[..., Table]) -> Table | Text:
+    """A short list inside a detail screen: its rows, or one line when there are none."""
+    if not page.items:
+        return Text(f"No {what} yet.", style="dim")
+    shown = f"the latest {len(page.items)} of {page.total}" if page.total > len(page.items) else ""
+    table = render(page, None, title=f"{what.capitalize()}s {shown}".strip())
+    table.caption = None
+    return table
+
+
 def search_of(query: ListQuery | str | None) -> str | None:
     return query.search if isinstance(query, ListQuery) else query
 

@@ -19,7 +19,7 @@ from epic_events.validators import (
     validate_name,
     validate_phone,
 )
-from epic_events.views.browse import add_empty_row, browse, page_caption
+from epic_events.views.browse import add_empty_row, browse, page_caption, related
 from epic_events.views.collaborators import render_collaborators
 from epic_events.views.console import ask, ask_optional, info, success
 from epic_events.views.context import AppContext
@@ -77,8 +77,8 @@ def render_client(detail: ClientDetail) -> Group:
     card.add_row("Last update", literal(format_datetime(client.updated_at)))
     return Group(
         card,
-        render_contracts(detail.contracts, title="Latest contracts"),
-        render_events(detail.events, title="Latest events"),
+        related(detail.contracts, "contract", render_contracts),
+        related(detail.events, "event", render_events),
     )
 
 

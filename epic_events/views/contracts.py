@@ -13,7 +13,7 @@ from epic_events.errors import ValidationError
 from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Contract
 from epic_events.validators import check_amounts, parse_amount, parse_id
-from epic_events.views.browse import add_empty_row, browse, page_caption
+from epic_events.views.browse import add_empty_row, browse, page_caption, related
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.events import render_events
@@ -80,7 +80,7 @@ def render_contract(detail: ContractDetail) -> Group:
     card.add_row("Status", status(contract))
     card.add_row("Created", literal(format_datetime(contract.created_at)))
     card.add_row("Last update", literal(format_datetime(contract.updated_at)))
-    return Group(card, render_events(detail.events, title="Its events"))
+    return Group(card, related(detail.events, "event", render_events))
 
 
 def show_contract(ctx: AppContext, contract_id: int) -> ContractDetail:

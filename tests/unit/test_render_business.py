@@ -1,0 +1,175 @@
+"""Client, contract and event screens rendered to text: literal user text, one format."""
+
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from rich.console import Console
+
+from epic_events.controllers.clients import ClientDetail
+from epic_events.controllers.contracts import ContractDetail
+from epic_events.managers.paging import ListQuery, Page
+from epic_events.models import Client, Collaborator, Contract, Department, Event
+from epic_events.views.clients import render_client, render_clients
+from epic_events.views.contracts import render_contract, render_contracts
+from epic_events.views.events import render_event, render_events
+
+WHEN = datetime(2023, 6, 4, 11, 0, tzinfo=UTC)
+NASTY = "[bold]x[/] [/] :smile: \x1b[31m"
+
+
+def render(renderable) -> str:
+    console = Console(record=True, width=250, file=io.StringIO(), color_system="truecolor")
+    console.print(renderable)
+    return console.export_text()
+
+
+def person(name="Bill Boquet", department="commerce", id=1):
+    return Collaborator(
+        id=id,
+        name=name,
+        email="bill@example.com",
+        phone="+33 6 00 00 00 00",
+        department=Department(name=department),
+        created_at=WHEN,
+        updated_at=WHEN,
+    )
+
+
+def client(name="Kevin Casey"):
+    return Client(
+        id=7,
+        full_name=name,
+        email="kevin@startup.io",
+        phone="+678 123 456 78",
+        company_name="Cool Startup LLC",
+        commercial_contact=person(),
+        created_at=WHEN,
+        updated_at=WHEN,
+    )
+
+
+def contract(owner=None, signed=False):
+    owner = owner or client()
+    return Contract(
+        id=346,
+        client=owner,
+        client_id=owner.id,
+        commercial_contact=owner.commercial_contact,
+        total_amount=Decimal("1500.50"),
+        amount_due=Decimal("1234567.80"),
+        signed=signed,
+        created_at=WHEN,
+        updated_at=WHEN,
+    )
+
+
+def event(support=None, name="John Ouick Wedding"):
+    return Event(
+        id=12,
+        name=name,
+        contract=contract(signed=True),
+        contract_id=346,
+        support_contact=support,
+        start_at=WHEN,
+        end_at=WHEN.replace(hour=23),
+        location="Candé-sur-Beuvron",
+        attendees=75,
+        notes="DJ after party",
+        updated_at=WHEN,
+    )
+
+
+def page(*items, total=None):
+    return Page(items=list(items), number=1, size=20, total=len(items) if total is None else total)
+
+
+@pytest.fixture(autouse=True)
+def paris_time(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+def test_money_has_two_decimals_and_thin_spaces_between_thousands():
+    text = render(render_contracts(page(contract())))
+    assert "1\u202f500.50" in text
+    assert "1\u202f234\u202f567.80" in text
+
+
+def test_money_is_right_aligned():
+    lines = render(render_contracts(page(contract()))).splitlines()
+    row = next(line for line in lines if "Kevin Casey" in line)
+    cells = [cell for cell in row.split("│") if cell.strip()]
+    total_cell = next(cell for cell in cells if "500.50" in cell)
+    assert total_cell.endswith("1\u202f500.50 ")
+    assert total_cell.startswith(" ")
+
+
+def test_dates_have_one_format_in_local_time():
+    text = render(render_events(page(event())))
+    assert "04/06/2023 13:00" in text  # 11:00 UTC in Paris in June
+    assert "05/06/2023 01:00" in text
+
+
+def test_an_event_without_support_shows_a_dash():
+    text = render(render_events(page(event(support=None))))
+    row = next(line for line in text.splitlines() if "John Ouick Wedding" in line)
+    assert "—" in row
+    assert "Kate" not in render(render_event(event()))
+
+
+def test_an_event_with_support_shows_their_name():
+    text = render(render_event(event(support=person("Kate Hastroff", "support", 2))))
+    assert "Kate Hastroff" in text
+    assert "DJ after party" in text
+    assert "kevin@startup.io" in text  # the client's contact details come with the event
+
+
+@pytest.mark.parametrize(
+    "renderable",
+    [
+        lambda: render_clients(page(client(NASTY))),
+        lambda: render_client(ClientDetail(client(NASTY), page(), page())),
+        lambda: render_contracts(page(contract(client(NASTY)))),
+        lambda: render_contract(ContractDetail(contract(client(NASTY)), page())),
+        lambda: render_events(page(event(name=NASTY))),
+        lambda: render_event(event(name=NASTY)),
+    ],
+)
+def test_text_a_user_typed_is_shown_literally_everywhere(renderable):
+    text = render(renderable())
+    assert "[bold]x[/] [/] :smile: \\x1b[31m" in text
+    assert "\x1b" not in text.replace("\\x1b", "")
+
+
+def test_a_signed_and_an_unsigned_contract_say_so():
+    assert "unsigned" in render(render_contracts(page(contract(signed=False))))
+    text = render(render_contracts(page(contract(signed=True))))
+    assert "signed" in text
+    assert "unsigned" not in text
+
+
+def test_the_caption_says_the_page_the_search_and_the_sort():
+    query = ListQuery(page=2, search="cool", sort="total", descending=True)
+    text = render(render_contracts(Page([contract()], 2, 20, 41), query))
+    assert 'Page 2/3 · 41 found · search "cool" · sorted by total ↓' in text
+
+
+def test_a_client_detail_lists_its_contracts_and_events_or_says_there_are_none():
+    empty = render(render_client(ClientDetail(client(), page(), page())))
+    assert "No contract yet." in empty
+    assert "No event yet." in empty
+    full = render(render_client(ClientDetail(client(), page(contract(), total=12), page(event()))))
+    assert "the latest 1 of 12" in full
+    assert "John Ouick Wedding" in full
+
+
+def test_an_empty_filter_says_nothing_matches_or_nothing_exists():
+    assert "No event yet." in render(render_events(page()))
+    assert "No event matches." in render(render_events(page(), ListQuery(search="zz")))
