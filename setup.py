@@ -69,7 +69,7 @@ def main(argv=None) -> int:
         print("\nsetup.py: cancelled; run it again to finish.", file=sys.stderr)
         return 130
     except Exception as problem:  # one line for the user; the traceback only when asked
-        if os.environ.get("EPIC_EVENTS_DEBUG"):
+        if os.environ.get("EPIC_EVENTS_DEBUG", "").lower() in ("1", "true", "yes", "on"):
             raise
         print(f"setup.py: {describe(problem)}", file=sys.stderr)
         return 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from enum import IntEnum
 
@@ -62,7 +64,10 @@ def configure_logging(settings) -> None:
     """Full errors go to a private log file in the data folder, never to the screen."""
     try:
         settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handler = logging.FileHandler(settings.data_dir / "epic_events.log", encoding="utf-8")
+        path = settings.data_dir / "epic_events.log"
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(path, 0o600)
+        handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -97,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     from epic_events.views.console import error, make_console
 
     console = make_console()
+    _exit_cleanly_on_hangup()
     try:
         monitoring.init_monitoring(settings.sentry_dsn, settings.environment)
         return run(settings, console, dev=args.dev)
@@ -110,6 +116,17 @@ def main(argv: list[str] | None = None) -> int:
         return _fatal(console, settings, problem)
     finally:
         monitoring.flush()
+
+
+def _exit_cleanly_on_hangup() -> None:
+    """A closed terminal or a kill ends the program through SystemExit, so the session and
+    the embedded database server are closed as on a normal quit."""
+
+    def leave(signum, frame):
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGHUP", "SIGTERM"):
+        signal.signal(getattr(signal, name), leave)
 
 
 def _fatal(console, settings, problem: BaseException) -> int:
@@ -136,7 +153,7 @@ def run(settings, console, *, dev: bool = False) -> int:
     from epic_events.errors import NotAuthenticated
     from epic_events.views.console import warning
     from epic_events.views.context import AppContext
-    from epic_events.views.login import sign_in
+    from epic_events.views.login import login_form, sign_in
     from epic_events.views.main_menu import main_menu
 
     secret = settings.require_jwt_secret()
@@ -154,7 +171,12 @@ def run(settings, console, *, dev: bool = False) -> int:
     ctx = AppContext(console, settings, database.unit_of_work, authenticator)
     try:
         while True:
-            ctx.user = dev_login(ctx) if dev else sign_in(ctx)
+            if dev:
+                ctx.user = dev_login(ctx)
+            elif ctx.logged_out:  # the next person logs in: never resume another session
+                ctx.user = login_form(ctx)
+            else:
+                ctx.user = sign_in(ctx)
             dev = False  # after a logout, the next person logs in by hand
             if ctx.user is None:
                 break
@@ -177,6 +199,7 @@ def dev_login(ctx):
 
     from epic_events.errors import ConfigurationError
     from epic_events.installer import read_seed_file
+    from epic_events.views.console import warning
     from epic_events.views.login import welcome
 
     settings = ctx.settings
@@ -193,4 +216,7 @@ def dev_login(ctx):
     )
     user = ctx.authenticator.login(email, settings.user_1_pw)
     welcome(ctx, user)
+    for message in ctx.authenticator.warnings:
+        warning(ctx.console, message)
+    ctx.authenticator.warnings.clear()
     return user

@@ -56,8 +56,9 @@ class Settings:
             raise ConfigurationError("JWT_SECRET is not set: run `python setup.py` to create .env.")
         if len(self.jwt_secret) < MIN_SECRET_LENGTH:
             raise ConfigurationError(
-                f"JWT_SECRET is too short ({len(self.jwt_secret)} characters, "
-                f"at least {MIN_SECRET_LENGTH}): generate a new one with `python setup.py`."
+                f"JWT_SECRET is too short ({len(self.jwt_secret)} characters, at least "
+                f"{MIN_SECRET_LENGTH}): delete its line in .env and run `python setup.py` to "
+                "generate one (everyone will log in again)."
             )
         return self.jwt_secret
 
@@ -81,12 +82,25 @@ def read_env_file(path: Path) -> dict[str, str]:
     return {key: value for key, value in values.items() if value is not None}
 
 
+def check_dsn(dsn: str) -> None:
+    """Refuse a SENTRY_DSN that Sentry could not use, in one line."""
+    from sentry_sdk.utils import BadDsn, Dsn
+
+    try:
+        Dsn(dsn)
+    except BadDsn:
+        raise ConfigurationError(
+            "SENTRY_DSN is not a valid Sentry DSN (expected https://KEY@HOST/PROJECT); "
+            "leave it empty to send nothing."
+        ) from None
+
+
 def load_settings(environ: Mapping[str, str] | None = None, home: Path | None = None) -> Settings:
     """Read every setting; raise ConfigurationError with one clear line when one is invalid."""
     environ = os.environ if environ is None else environ
     home = home or project_home(environ)
     values = {**DEFAULTS, **read_env_file(home / ".env")}
-    values.update({key: value for key, value in environ.items() if value != ""})
+    values.update(environ)  # set, even empty, in the environment: it wins over .env
 
     def text(name: str) -> str | None:
         value = values.get(name, "").strip()
@@ -111,12 +125,15 @@ def load_settings(environ: Mapping[str, str] | None = None, home: Path | None = 
             f"JWT_EXPIRES_HOURS must be a number of hours up to 720, not {hours!r}."
         )
 
+    sentry_dsn = text("SENTRY_DSN")
+    if sentry_dsn:
+        check_dsn(sentry_dsn)
     return Settings(
         home=home,
         database_url=text("DATABASE_URL"),
         user_1_pw=values.get("USER_1_PW") or None,
         jwt_secret=text("JWT_SECRET"),
-        sentry_dsn=text("SENTRY_DSN"),
+        sentry_dsn=sentry_dsn,
         file_path=path("FILE_PATH"),
         token_path=path("TOKEN_PATH"),
         jwt_key_path=path("JWT_KEY_PATH"),

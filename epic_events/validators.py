@@ -112,6 +112,9 @@ LOCATION_MAX = 300
 NOTES_MAX = 5000
 ATTENDEES_MAX = 1_000_000
 AMOUNT_MAX = Decimal("9999999999.99")  # Numeric(12, 2)
+NOT_AN_AMOUNT = (
+    "must be a number such as 1500, 1 500,50 or 1500.50 (digits only, no sign or exponent)."
+)
 AMOUNT_RE = re.compile(r"^\d+(?:\.\d+)?$")
 GROUPING = str.maketrans("", "", " \u00a0\u202f_'")
 DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%Y-%m-%d %H:%M", "%d/%m/%Y")
@@ -123,8 +126,9 @@ def parse_amount(value: str, label: str = "Amount") -> Decimal:
     """Money typed as text: `1500.5`, `1 500,50`, `1,500.50 €` -> Decimal('1500.50').
 
     Spaces, underscores and apostrophes group thousands. With both `,` and `.`, the last one
-    is the decimal separator; a lone `,` is a decimal separator. At most two decimals, no sign,
-    no exponent, no NaN or infinity.
+    is the decimal separator; a repeated one groups thousands; a single one is the decimal
+    separator, except before exactly three digits (`1,500`), which is refused as ambiguous.
+    At most two decimals, no sign, no exponent, no NaN or infinity.
     """
     text = clean_text(value, label, max_length=40)
     text = text.removesuffix("€").removesuffix("EUR").removesuffix("eur").translate(GROUPING)
@@ -132,15 +136,21 @@ def parse_amount(value: str, label: str = "Amount") -> Decimal:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
         text = text.replace(thousands, "").replace(decimal_mark, ".")
+    elif text.count(",") + text.count(".") > 1:
+        if not re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+            raise ValidationError(f"{label} {NOT_AN_AMOUNT}")
+        text = text.replace(",", "").replace(".", "")  # 1.500.000 or 1,500,000
+    elif re.fullmatch(r"[1-9]\d{0,2}[.,]\d{3}", text):
+        raise ValidationError(
+            f"{label} {value.strip()!r} is ambiguous: type 1500 for fifteen hundred, "
+            "or 1,50 for one and a half."
+        )
     else:
         text = text.replace(",", ".")
     if text.startswith("-"):
         raise ValidationError(f"{label} cannot be negative.")
     if not AMOUNT_RE.match(text) or not text.isascii():
-        raise ValidationError(
-            f"{label} must be a number such as 1500, 1 500,50 or 1500.50 (digits only, no sign "
-            "or exponent)."
-        )
+        raise ValidationError(f"{label} {NOT_AN_AMOUNT}")
     amount = Decimal(text)
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(f"{label} can have at most two decimals (cents).")

@@ -1,4 +1,7 @@
-"""The local token store: a CSV of (email, token, saved_at) encrypted as a whole with Fernet.
+"""The local token store: a CSV of (email, token, saved_at, current), encrypted with Fernet.
+
+One row per email; the row marked current is the session a relaunch resumes. Logging out
+removes that row, so the next person on the machine starts at the login form.
 
 The key lives in its own file. Both files are private to their owner (0600) and every write
 is atomic (temporary file, fsync, rename) under an exclusive lock, so a crash or a second
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from epic_events.errors import CorruptTokenStore, UnsafeTokenStore
 
-FIELDS = ("email", "token", "saved_at")
+FIELDS = ("email", "token", "saved_at", "current")
 PRIVATE_MODE = 0o600
 
 
@@ -65,7 +68,7 @@ def _check_private_file(path: Path, what: str) -> bool:
 
 
 class TokenStore:
-    """Saved sessions, one row per email; the most recently saved row is the last user."""
+    """Saved sessions, one row per email; the current one is the last user still logged in."""
 
     def __init__(self, path: Path, key_path: Path):
         self.path = path
@@ -96,8 +99,8 @@ class TokenStore:
             return Fernet(key)
         except (ValueError, TypeError):
             raise UnsafeTokenStore(
-                f"The key file {self.key_path} does not hold a valid Fernet key "
-                "(44 characters of url-safe base64)."
+                f"The key file {self.key_path} does not hold a valid Fernet key: delete it and "
+                "run `python setup.py` to make a new one (saved sessions will be lost)."
             ) from None
 
     @contextlib.contextmanager
@@ -158,9 +161,11 @@ class TokenStore:
     # -- public -----------------------------------------------------------------------------
 
     def latest(self) -> tuple[str, str] | None:
-        """(email, token) of the last user who logged in, or None."""
-        rows = self._read_rows()
-        return (rows[-1]["email"], rows[-1]["token"]) if rows else None
+        """(email, token) of the current session: the last login not logged out, or None."""
+        for row in self._read_rows():
+            if row["current"] == "1":
+                return row["email"], row["token"]
+        return None
 
     def get(self, email: str) -> str | None:
         for row in self._read_rows():
@@ -171,8 +176,17 @@ class TokenStore:
     def save(self, email: str, token: str) -> None:
         """Keep `token` for `email`, as the most recent session."""
         with self._locked():
-            rows = [row for row in self._rows_or_empty() if row["email"] != email]
-            rows.append({"email": email, "token": token, "saved_at": datetime.now(UTC).isoformat()})
+            rows = [
+                {**row, "current": ""} for row in self._rows_or_empty() if row["email"] != email
+            ]
+            rows.append(
+                {
+                    "email": email,
+                    "token": token,
+                    "saved_at": datetime.now(UTC).isoformat(),
+                    "current": "1",
+                }
+            )
             self._write_rows(rows)
 
     def remove(self, email: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from epic_events.auth import passwords, tokens
 from epic_events.auth.token_store import TokenStore
@@ -26,20 +26,24 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CurrentUser:
-    """Who is logged in, as of the last check against the database."""
+    """Who is logged in: checked against the database and the token's expiry at every action."""
 
     id: int
     email: str
     name: str
     department: DepartmentName
+    token_version: int = 0
+    expires_at: datetime | None = None
 
     @classmethod
-    def of(cls, collaborator: Collaborator) -> CurrentUser:
+    def of(cls, collaborator: Collaborator, expires_at: datetime | None = None) -> CurrentUser:
         return cls(
             id=collaborator.id,
             email=collaborator.email,
             name=collaborator.name,
             department=collaborator.department_name,
+            token_version=collaborator.token_version,
+            expires_at=expires_at,
         )
 
 
@@ -53,10 +57,21 @@ class ResumeResult:
 
 
 def load_actor(uow: UnitOfWork, user: CurrentUser) -> Collaborator:
-    """The current collaborator as the database has them now (rights may have changed)."""
+    """The current collaborator as the database has them now (rights may have changed).
+
+    A session ends at once when the account is deleted, when its password, email or
+    department changed since the login (token version), or when the token expired.
+    """
     collaborator = CollaboratorManager(uow.session).get(user.id)
     if collaborator is None:
         raise NotAuthenticated("Your account no longer exists: please log in again.")
+    if collaborator.token_version != user.token_version:
+        raise SessionExpired(
+            "Your session has ended (your password, email or department changed): "
+            "please log in again."
+        )
+    if user.expires_at is not None and datetime.now(UTC) >= user.expires_at:
+        raise SessionExpired()
     return collaborator
 
 
@@ -98,27 +113,29 @@ class Authenticator:
             if passwords.needs_rehash(collaborator.password_hash):
                 collaborator.password_hash = passwords.hash_password(password)
                 uow.commit()
-            user = CurrentUser.of(collaborator)
-            self._save_token(collaborator)
-        return user
+            return self._save_token(collaborator)
 
-    def refresh(self, collaborator: Collaborator) -> None:
-        """Save a new token for `collaborator` (after a password change, say)."""
-        self._save_token(collaborator)
+    def refresh(self, collaborator: Collaborator) -> CurrentUser:
+        """A new session for `collaborator` (after they changed their own password, say)."""
+        return self._save_token(collaborator)
 
-    def _save_token(self, collaborator: Collaborator) -> None:
+    def _save_token(self, collaborator: Collaborator) -> CurrentUser:
+        now = datetime.now(UTC)
         token = tokens.issue_token(
             collaborator_id=collaborator.id,
             email=collaborator.email,
             token_version=collaborator.token_version,
             secret=self.secret,
             ttl=self.ttl,
+            now=now,
         )
+        user = CurrentUser.of(collaborator, expires_at=now + self.ttl)
         try:
             self.token_store.save(collaborator.email, token)
         except (TokenStoreError, OSError) as error:
             message = getattr(error, "message", None) or f"({type(error).__name__})"
             self.warnings.append(f"Your session could not be saved: {message}")
+        return user
 
     def resume(self) -> ResumeResult:
         """The session of the last user, when their token is still valid."""
@@ -150,7 +167,9 @@ class Authenticator:
                     email=email if collaborator else None,
                     message="Your saved session is no longer valid: please log in again.",
                 )
-            return ResumeResult(user=CurrentUser.of(collaborator), email=email)
+            return ResumeResult(
+                user=CurrentUser.of(collaborator, expires_at=claims.expires_at), email=email
+            )
 
     def logout(self, user: CurrentUser) -> None:
         """Remove the saved token of `user`."""

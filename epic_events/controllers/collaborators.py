@@ -134,6 +134,10 @@ def update_collaborator(
                 _check_can_leave_department(manager, collaborator)
                 collaborator.department = manager.department(new_department)
                 changed.append("department")
+        if password and collaborator.id == actor.id:
+            raise PermissionDenied(
+                "Change your own password from My profile: it asks for the current one."
+            )
         if password:
             collaborator.password_hash = passwords.hash_password(validate_password(password))
             changed.append("password")

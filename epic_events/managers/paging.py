@@ -9,8 +9,11 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from epic_events.errors import ValidationError
+
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class ListQuery:
     search: str | None = None
     sort: str | None = None
     descending: bool = False
+
+    def __post_init__(self):
+        if not 1 <= self.size <= MAX_PAGE_SIZE:
+            raise ValidationError(f"A page holds 1 to {MAX_PAGE_SIZE} rows.")
+        if self.page < 1:
+            object.__setattr__(self, "page", 1)  # like a page past the end: the nearest one
+        if self.search is not None and "\x00" in self.search:
+            raise ValidationError("Search cannot contain control characters.")
 
 
 def paginate(

@@ -157,6 +157,8 @@ def update_screen(ctx: AppContext) -> None:
     if not changes:
         raise ValidationError("Nothing to change: every value is the same as before.")
     updated = controller.update_collaborator(ctx.uow(), ctx.user, collaborator.id, **changes)
+    if updated.id == ctx.user.id:  # a new email ends the old session: start the new one
+        ctx.user = ctx.authenticator.refresh(updated)
     success(console, f"Updated collaborator #{updated.id}: {', '.join(sorted(changes))}.")
 
 

@@ -10,7 +10,6 @@ from rich.console import Group
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from epic_events import monitoring
 from epic_events.controllers.permissions import Action, can
@@ -92,17 +91,6 @@ def run_action(ctx: AppContext, handler: Callable[[AppContext], object]) -> None
         raise
     except EpicEventsError as problem:
         error(ctx.console, problem.message)
-    except (OperationalError, DBAPIError) as problem:
-        if not getattr(problem, "connection_invalidated", False) and not isinstance(
-            problem, OperationalError
-        ):
-            report_unexpected(ctx, problem)
-            return
-        log.warning("database connection lost", exc_info=True)
-        error(
-            ctx.console,
-            "The connection to the database was lost; nothing was saved. Try again in a moment.",
-        )
     except LeaveMenu:
         raise
     except Exception as problem:

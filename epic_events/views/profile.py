@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from epic_events.controllers import collaborators as controller
-from epic_events.controllers.auth import CurrentUser
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
 from epic_events.validators import validate_name, validate_phone
@@ -27,7 +28,7 @@ def edit_profile(ctx: AppContext) -> None:
     if name is None and phone is None:
         raise ValidationError("Nothing to change: every value is the same as before.")
     updated = controller.update_own_profile(ctx.uow(), ctx.user, name=name, phone=phone)
-    ctx.user = CurrentUser.of(updated)
+    ctx.user = replace(ctx.user, name=updated.name)
     success(ctx.console, "Your profile was updated.")
 
 
@@ -37,7 +38,7 @@ def change_password(ctx: AppContext) -> None:
     updated = controller.change_own_password(
         ctx.uow(), ctx.user, current_password=current, new_password=new
     )
-    ctx.authenticator.refresh(updated)
+    ctx.user = ctx.authenticator.refresh(updated)
     for message in ctx.authenticator.warnings:
         warning(ctx.console, message)
     ctx.authenticator.warnings.clear()

@@ -180,3 +180,43 @@ def test_a_fresh_machine_needs_no_database_url(isolated_environment):
     child = program.spawn()
     log_in(child)
     assert quit_program(child) == 0
+
+
+def test_after_a_logout_the_next_person_logs_in_even_if_another_session_was_saved(program):
+    child = program.spawn()
+    log_in(child)
+    pick(child, "Collaborators")
+    child.sendline(menu_number(child, "Create a collaborator"))
+    for prompt, typed in (
+        ("Full name", "Bob Other"),
+        ("Email", "bob@epicevents.example"),
+        ("Phone", "+33 6 11 22 33 44"),
+        ("Department", "2"),
+        ("Initial password", "bob password 1"),
+        ("again", "bob password 1"),
+    ):
+        child.expect(prompt)
+        child.sendline(typed)
+    child.expect("Created collaborator")
+    child.expect("Choice")
+    choose(child, "0")
+    child.sendline(menu_number(child, "Log out"))
+    child.expect("Email")
+    log_in_as = ("bob@epicevents.example", "bob password 1")
+    child.sendline(log_in_as[0])
+    child.expect("Password")
+    child.sendline(log_in_as[1])
+    child.expect("Logged in as Bob Other")
+    child.expect("Choice")
+    child.sendline(menu_number(child, "Log out"))  # Bob leaves; the admin's token remains
+    child.expect("Logged out")
+    child.expect("Email")
+    assert "Welcome back" not in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    again = program.spawn()
+    again.expect("Email")  # no one is resumed
+    assert "Welcome back" not in again.before
+    again.sendeof()
+    again.expect(pexpect.EOF)

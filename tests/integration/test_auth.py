@@ -1,5 +1,6 @@
 """Logging in, resuming and ending sessions, against real PostgreSQL, argon2, JWT and Fernet."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,12 @@ from epic_events.auth import tokens
 from epic_events.auth.token_store import TokenStore
 from epic_events.controllers import collaborators as controller
 from epic_events.controllers.auth import Authenticator
-from epic_events.errors import InvalidCredentials, ValidationError
+from epic_events.errors import (
+    InvalidCredentials,
+    PermissionDenied,
+    SessionExpired,
+    ValidationError,
+)
 from tests.conftest import PASSWORD, TEST_SECRET
 
 
@@ -170,3 +176,46 @@ def test_an_unwritable_store_still_lets_the_user_in_with_a_warning(
     assert authenticator.login(person.email, PASSWORD).id == person.id
     assert authenticator.warnings
     assert "could not be saved" in authenticator.warnings[0]
+
+
+def test_a_password_reset_ends_the_running_session_at_its_next_action(
+    uow_factory, gestion, make_collaborator, as_user
+):
+    person = make_collaborator("commerce")
+    running = as_user(person)
+    controller.update_collaborator(uow_factory(), gestion, person.id, password="reset by boss 1")
+    with pytest.raises(SessionExpired, match="password, email or department changed"):
+        controller.update_own_profile(uow_factory(), running, name="Still Here?")
+
+
+def test_an_expired_session_is_refused_at_its_next_action(make_collaborator, as_user, uow_factory):
+    person = make_collaborator("support")
+    expired = replace(as_user(person), expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    with pytest.raises(SessionExpired, match="expired"):
+        controller.update_own_profile(uow_factory(), expired, name="Too Late")
+
+
+def test_changing_ones_own_password_gives_a_fresh_session_that_works(
+    authenticator, uow_factory, make_collaborator
+):
+    person = make_collaborator("support")
+    user = authenticator.login(person.email, PASSWORD)
+    updated = controller.change_own_password(
+        uow_factory(), user, current_password=PASSWORD, new_password="a new password!"
+    )
+    fresh = authenticator.refresh(updated)
+    assert controller.update_own_profile(uow_factory(), fresh, name="Renamed").name == "Renamed"
+    assert authenticator.resume().user.id == person.id
+
+
+def test_gestion_cannot_set_their_own_password_without_the_current_one(uow_factory, gestion):
+    with pytest.raises(PermissionDenied, match="from My profile"):
+        controller.update_collaborator(uow_factory(), gestion, gestion.id, password="no check 123")
+
+
+def test_after_a_logout_no_other_saved_session_is_resumed(authenticator, make_collaborator):
+    first, second = make_collaborator("support"), make_collaborator("commerce")
+    authenticator.login(first.email, PASSWORD)
+    user = authenticator.login(second.email, PASSWORD)
+    authenticator.logout(user)
+    assert authenticator.resume().user is None

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from epic_events.controllers import clients as controller
 from epic_events.controllers import collaborators
 from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -24,9 +25,7 @@ def new_client(**fields) -> dict:
 # -- create: commerce only ---------------------------------------------------------------
 
 
-def test_commerce_creates_a_client_and_becomes_its_commercial_contact(
-    uow_factory, commerce, fetch
-):
+def test_commerce_creates_a_client_and_becomes_its_commercial_contact(uow_factory, commerce, fetch):
     fields = new_client(email=f"Kevin.{tag()}@Startup.IO", full_name="  Kevin Casey ")
     created = controller.create_client(uow_factory(), commerce, **fields)
     row = fetch("clients", created.id)
@@ -256,7 +255,13 @@ def test_a_commercial_cannot_hand_their_own_client_to_another(
 
 @pytest.mark.parametrize("target_department", ["support", "gestion"])
 def test_a_client_is_only_reassigned_to_someone_in_commerce(
-    target_department, uow_factory, gestion, commerce, user_of, make_client, make_contract,
+    target_department,
+    uow_factory,
+    gestion,
+    commerce,
+    user_of,
+    make_client,
+    make_contract,
     connection,
 ):
     target = user_of(target_department, name="Kate Hastroff")
@@ -353,4 +358,3 @@ def test_every_department_reads_a_client_with_its_contracts_and_events(
 def test_reading_an_unknown_client_is_not_found(department, user_of, uow_factory):
     with pytest.raises(NotFound, match="no client #999999"):
         controller.get_client(uow_factory(), user_of(department), 999999)
-

@@ -10,6 +10,7 @@ from epic_events.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    SessionExpired,
     ValidationError,
 )
 from epic_events.models import Client
@@ -291,8 +292,8 @@ def test_an_unknown_collaborator_is_not_found(uow_factory, gestion):
 def test_a_demotion_takes_effect_at_once(uow_factory, gestion, make_collaborator, as_user):
     other_manager = as_user(make_collaborator("gestion"))
     controller.update_collaborator(uow_factory(), gestion, other_manager.id, department="support")
-    # other_manager still holds a CurrentUser saying "gestion": the database says otherwise.
-    with pytest.raises(PermissionDenied):
+    # other_manager still holds a session saying "gestion": it ends at their next action.
+    with pytest.raises(SessionExpired, match="department changed"):
         controller.create_collaborator(uow_factory(), other_manager, **NEW)
 
 

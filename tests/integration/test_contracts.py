@@ -98,7 +98,7 @@ def test_gestion_sets_the_amount_due_below_the_total(uow_factory, gestion, clien
         ("NaN", None, "Total amount must be a number"),
         ("Infinity", None, "Total amount must be a number"),
         ("1e9999", None, "Total amount must be a number"),
-        ("12.345", None, "at most two decimals"),
+        ("12.3456", None, "at most two decimals"),
         ("", None, "Total amount is required"),
         ("99999999999", None, "too large"),
         ("١٢٣", None, "Total amount must be a number"),  # Arabic-Indic digits

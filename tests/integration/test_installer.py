@@ -152,3 +152,17 @@ def test_other_users_of_the_data_file_are_created_when_their_password_is_given(
     emails = [r.email for r in rows(fresh_database, "SELECT email FROM collaborators ORDER BY id")]
     assert emails == ["boss@example.com", "seller@example.com"]
     assert "skipped helper@example.com: set USER_3_PW" in report
+
+
+def test_a_database_url_given_to_setup_is_kept_for_the_program(
+    isolated_environment, fresh_database
+):
+    home = isolated_environment
+    lines = []
+    Installer(
+        home,
+        lines.append,
+        environ={"USER_1_PW": "super user password"},
+        database_url=fresh_database,
+    ).run()
+    assert read_env_file(home / ".env")["DATABASE_URL"] == fresh_database

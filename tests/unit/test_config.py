@@ -131,9 +131,11 @@ def test_the_environment_wins_over_the_dotenv_file(tmp_path):
     assert settings.environment == "production"
 
 
-def test_an_empty_environment_variable_does_not_hide_the_dotenv_value(tmp_path):
-    write_env(tmp_path, f"JWT_SECRET={SECRET}\n")
-    assert load_settings({"JWT_SECRET": ""}, tmp_path).jwt_secret == SECRET
+def test_an_empty_environment_variable_overrides_the_dotenv_value(tmp_path):
+    write_env(tmp_path, f"JWT_SECRET={SECRET}\nSENTRY_DSN=https://k@sentry.example/1\n")
+    settings = load_settings({"JWT_SECRET": "", "SENTRY_DSN": ""}, tmp_path)
+    assert settings.jwt_secret is None
+    assert settings.sentry_dsn is None  # `SENTRY_DSN= python …` turns Sentry off
 
 
 def test_the_dotenv_file_does_not_change_the_process_environment(tmp_path, monkeypatch):
@@ -267,3 +269,9 @@ def test_a_changed_copy_leaves_the_original_alone(tmp_path):
     assert debug.debug is True
     assert settings.debug is False
     assert isinstance(debug, Settings)
+
+
+def test_an_invalid_sentry_dsn_stops_with_one_clear_line(tmp_path):
+    with pytest.raises(ConfigurationError, match="SENTRY_DSN is not a valid Sentry DSN"):
+        load_settings({"SENTRY_DSN": "not a dsn"}, tmp_path)
+    assert load_settings({"SENTRY_DSN": "https://key@sentry.example/1"}, tmp_path).sentry_dsn

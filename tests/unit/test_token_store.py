@@ -103,8 +103,17 @@ def test_remove_forgets_one_session_and_says_so(store):
     store.save(BILL, BILL_TOKEN)
     assert store.remove(BILL) is True
     assert store.get(BILL) is None
-    assert store.latest() == (KATE, KATE_TOKEN)
+    assert store.get(KATE) == KATE_TOKEN
+    assert store.latest() is None  # after a logout no one is resumed, not even Kate
     assert store.remove(BILL) is False
+
+
+def test_only_the_last_login_is_the_current_session(store):
+    store.save(KATE, KATE_TOKEN)
+    store.save(BILL, BILL_TOKEN)
+    assert store.latest() == (BILL, BILL_TOKEN)
+    store.save(KATE, "kate-again")
+    assert store.latest() == (KATE, "kate-again")
 
 
 def test_removing_the_last_session_leaves_an_empty_store(store):
