@@ -77,3 +77,53 @@ def test_a_refused_action_sends_no_audit_event(sentry, uow_factory, support):
         controller.delete_collaborator(uow_factory(), support, support.id)
     sentry_sdk.flush()
     assert events(sentry) == []
+
+
+def test_signing_a_contract_is_reported_with_ids_only(sentry, uow_factory, gestion, commerce):
+    from epic_events.controllers import clients, contracts
+
+    client = clients.create_client(
+        uow_factory(),
+        commerce,
+        full_name="Kevin Casey",
+        email="kevin.signed@startup.io",
+        phone="+678 123 456 78",
+        company_name="Cool Startup LLC",
+    )
+    contract = contracts.create_contract(
+        uow_factory(), gestion, client_id=client.id, total_amount="1500"
+    )
+    contracts.sign_contract(uow_factory(), commerce, contract.id)
+    sentry_sdk.flush()
+
+    (event,) = events(sentry)
+    assert event["message"] == "contract.signed"
+    assert event["level"] == "info"
+    assert event["tags"] == {
+        "actor_id": str(commerce.id),
+        "department": "commerce",
+        "contract_id": str(contract.id),
+        "client_id": str(client.id),
+    }
+    payload = raw(sentry)
+    for personal in (b"Kevin Casey", b"kevin.signed@startup.io", b"Cool Startup", b"+678"):
+        assert personal not in payload
+
+
+def test_signing_through_an_update_is_reported_too(sentry, uow_factory, gestion, commerce):
+    from epic_events.controllers import clients, contracts
+
+    client = clients.create_client(
+        uow_factory(),
+        commerce,
+        full_name="Zoe Update",
+        email="zoe.update@startup.io",
+        phone="+33 1 23 45 67 89",
+        company_name="Zed Corp",
+    )
+    contract = contracts.create_contract(
+        uow_factory(), gestion, client_id=client.id, total_amount="10"
+    )
+    contracts.update_contract(uow_factory(), gestion, contract.id, signed=True)
+    sentry_sdk.flush()
+    assert [e["message"] for e in events(sentry)] == ["contract.signed"]
