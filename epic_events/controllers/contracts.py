@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from epic_events import monitoring
 from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.clients import load_client, require_own_client
+from epic_events.controllers.clients import latest_page, load_client, require_own_client
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict, NotFound, ValidationError
@@ -63,10 +63,8 @@ def get_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> Contra
     with uow:
         authorise(uow, user, Action.READ_ALL)
         contract = load_contract(ContractManager(uow.session), contract_id)
-        events = EventManager(uow.session).page(
-            ListQuery(size=DETAIL_ROWS, sort="start"), contract_id=contract.id
-        )
-        return ContractDetail(contract, events)
+        events = EventManager(uow.session).latest(DETAIL_ROWS + 1, contract_id=contract.id)
+        return ContractDetail(contract, latest_page(events, DETAIL_ROWS))
 
 
 def create_contract(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from epic_events.managers.paging import ListQuery, Page, paginate
-from epic_events.models import Client, Collaborator
+from epic_events.models import Client, Collaborator, Contract
 
 SORTS = {
     "name": func.lower(Client.full_name),
@@ -30,6 +31,24 @@ class ClientManager:
         if for_update:
             statement = statement.with_for_update(of=Client)
         return self.session.scalar(statement)
+
+    def get_with_contracts(self, client_id: int, limit: int) -> tuple[Client | None, list]:
+        """The client and its `limit` latest contracts, in one query."""
+        rows = self.session.execute(
+            select(Client, Contract)
+            .outerjoin(Contract, Contract.client_id == Client.id)
+            .options(joinedload(Client.commercial_contact), joinedload(Contract.commercial_contact))
+            .where(Client.id == client_id)
+            .order_by(Contract.created_at.desc(), Contract.id.desc())
+            .limit(limit)
+        ).all()
+        if not rows:
+            return None, []
+        client = rows[0][0]
+        contracts = [contract for _, contract in rows if contract is not None]
+        for contract in contracts:
+            set_committed_value(contract, "client", client)
+        return client, contracts
 
     def get_by_email(self, email: str) -> Client | None:
         return self.session.scalar(select(Client).where(Client.email == email.lower()))

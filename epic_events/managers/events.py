@@ -76,6 +76,21 @@ class EventManager:
             tiebreak=Event.id,
         )
 
+    def latest(
+        self, limit: int, *, client_id: int | None = None, contract_id: int | None = None
+    ) -> list[Event]:
+        """Up to `limit` events of a client or a contract, the latest first; no count."""
+        statement = self._select()
+        if client_id is not None:
+            statement = statement.where(Contract.client_id == client_id)
+        if contract_id is not None:
+            statement = statement.where(Event.contract_id == contract_id)
+        return list(
+            self.session.scalars(
+                statement.order_by(Event.start_at.desc(), Event.id.desc()).limit(limit)
+            ).unique()
+        )
+
     def add(self, event: Event) -> Event:
         self.session.add(event)
         return event

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from epic_events.errors import ValidationError
@@ -16,12 +16,20 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 500
 
 
+# Counting stops here: "page 3/500+" costs the same at a thousand rows and at a million.
+COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
+    """One page of rows; `total` is exact unless `exact` is False (then it is COUNT_CAP:
+    there are more, and the screen says "10000+")."""
+
     items: list[T]
     number: int
     size: int
     total: int
+    exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -83,7 +91,7 @@ def paginate(
     if query.search:
         pattern = like_pattern(query.search)
         statement = statement.where(or_(*(column.ilike(pattern) for column in search_columns)))
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total, exact = capped_count(session, statement)
     number = clamp_page(query.page, total, query.size)
     column = sort_columns.get(query.sort or "", next(iter(sort_columns.values())))
     order = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
@@ -91,4 +99,12 @@ def paginate(
     rows = session.scalars(
         statement.order_by(order, tie).offset((number - 1) * query.size).limit(query.size)
     ).unique()
-    return Page(items=list(rows), number=number, size=query.size, total=total)
+    return Page(items=list(rows), number=number, size=query.size, total=total, exact=exact)
+
+
+def capped_count(session: Session, statement: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows `statement` has, counting no further than `cap`: (count, exact)."""
+    counted = statement.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    inner = counted.order_by(None).limit(cap + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(inner))
+    return (total, True) if total <= cap else (cap, False)

@@ -1,5 +1,6 @@
 """The SQLAlchemy models, one file per entity."""
 
+from epic_events.models import indexes  # noqa: F401 - attaches the indexes to the tables
 from epic_events.models.base import Base
 from epic_events.models.client import Client
 from epic_events.models.collaborator import Collaborator

@@ -24,8 +24,9 @@ def page_caption(
     """`Page 2/7 · 131 in all · search "x" · sorted by total ↓`."""
     if not isinstance(query, ListQuery):
         query = ListQuery(search=query)
-    found = f"{page.total} found" if query.search else f"{page.total} in all"
-    caption = Text(f"Page {page.number}/{page.pages} · {found}")
+    more = "" if page.exact else "+"
+    found = f"{page.total}{more} found" if query.search else f"{page.total}{more} in all"
+    caption = Text(f"Page {page.number}/{page.pages}{more} · {found}")
     if query.search:
         caption.append(f' · search "{sanitize(query.search)}"')
     if sorts and query.sort in sorts:
@@ -37,8 +38,8 @@ def related(page: Page, what: str, render: Callable[..., Table]) -> Table | Text
     """A short list inside a detail screen: its rows, or one line when there are none."""
     if not page.items:
         return Text(f"No {what} yet.", style="dim")
-    shown = f"the latest {len(page.items)} of {page.total}" if page.total > len(page.items) else ""
-    table = render(page, None, title=f"{what.capitalize()}s {shown}".strip())
+    shown = f" (the latest {len(page.items)}; the lists show them all)" if not page.exact else ""
+    table = render(page, None, title=f"{what.capitalize()}s{shown}")
     table.caption = None
     return table
 
@@ -120,7 +121,10 @@ def _apply(ctx, command, argument, query, page, sorts, open_one) -> ListQuery:
     if command == "g":
         target = _page_number(argument) if argument else ask(console, "Page", _page_number)
         if target > page.pages:
-            error(console, f"There are only {page.pages} page(s).")
+            if page.exact:
+                error(console, f"There are only {page.pages} page(s).")
+            else:
+                error(console, f"Only the first {page.pages} pages can be shown: search to narrow.")
             return query
         return replace(query, page=target)
     if command == "s":

@@ -165,8 +165,9 @@ def test_a_client_detail_lists_its_contracts_and_events_or_says_there_are_none()
     empty = render(render_client(ClientDetail(client(), page(), page())))
     assert "No contract yet." in empty
     assert "No event yet." in empty
-    full = render(render_client(ClientDetail(client(), page(contract(), total=12), page(event()))))
-    assert "the latest 1 of 12" in full
+    more = Page(items=[contract()], number=1, size=1, total=2, exact=False)
+    full = render(render_client(ClientDetail(client(), more, page(event()))))
+    assert "Contracts (the latest 1; the lists show them all)" in full
     assert "John Ouick Wedding" in full
 
 

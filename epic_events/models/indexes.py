@@ -1,0 +1,56 @@
+"""The search, sort and filter indexes (migration 0002), declared here so the models and the
+migrations describe the same schema (tests/integration/test_schema.py compares them)."""
+
+from sqlalchemy import Index, func, text
+
+from epic_events.models.client import Client
+from epic_events.models.collaborator import Collaborator
+from epic_events.models.contract import Contract
+from epic_events.models.event import Event
+
+
+def _trigram(column) -> Index:
+    return Index(
+        f"ix_{column.table.name}_{column.name}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column.name: "gin_trgm_ops"},
+    )
+
+
+TRIGRAM_INDEXES = [
+    _trigram(column)
+    for column in (
+        Client.__table__.c.full_name,
+        Client.__table__.c.email,
+        Client.__table__.c.company_name,
+        Event.__table__.c.name,
+        Event.__table__.c.location,
+        Collaborator.__table__.c.name,
+        Collaborator.__table__.c.email,
+    )
+]
+
+SORT_INDEXES = [
+    Index("ix_clients_lower_full_name_id", func.lower(Client.full_name), Client.id),
+    Index("ix_clients_lower_company_name_id", func.lower(Client.company_name), Client.id),
+    Index("ix_clients_created_at_id", Client.created_at, Client.id),
+    Index("ix_clients_updated_at_id", Client.updated_at, Client.id),
+    Index("ix_contracts_created_at_id", Contract.created_at, Contract.id),
+    Index("ix_contracts_total_amount_id", Contract.total_amount, Contract.id),
+    Index("ix_contracts_amount_due_id", Contract.amount_due, Contract.id),
+    Index("ix_events_start_at_id", Event.start_at, Event.id),
+    Index("ix_events_lower_name_id", func.lower(Event.name), Event.id),
+    Index("ix_collaborators_lower_name_id", func.lower(Collaborator.name), Collaborator.id),
+]
+
+PARTIAL_INDEXES = [
+    Index(
+        "ix_events_without_support",
+        Event.start_at,
+        Event.id,
+        postgresql_where=text("support_contact_id IS NULL"),
+    ),
+    Index("ix_contracts_unsigned", Contract.client_id, postgresql_where=text("NOT signed")),
+    Index("ix_contracts_unpaid", Contract.client_id, postgresql_where=text("amount_due > 0")),
+]
