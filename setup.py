@@ -19,6 +19,16 @@ Without DATABASE_URL, an embedded PostgreSQL runs in the data folder (DATA_DIR).
 """
 
 
+def positive(text: str) -> int:
+    try:
+        number = int(text.replace("_", ""))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return number
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="setup.py",
@@ -30,6 +40,28 @@ def parse_args(argv):
         metavar="URL",
         help="install into this PostgreSQL instead of DATABASE_URL or the embedded server",
     )
+    demo = parser.add_argument_group(
+        "demo data", "a realistic company for trying the program and benchmarking it"
+    )
+    demo.add_argument(
+        "--demo",
+        action="store_true",
+        help="also load the demo company (bulk COPY; never duplicated, never touches other data)",
+    )
+    for name, default, what in (
+        ("commerce", 20, "commerce collaborators"),
+        ("support", 10, "support collaborators"),
+        ("clients", 100_000, "clients"),
+        ("contracts", 300_000, "contracts"),
+        ("events", 1_000_000, "events (on signed contracts)"),
+    ):
+        demo.add_argument(
+            f"--{name}",
+            type=positive,
+            default=default,
+            metavar="N",
+            help=f"number of demo {what} (default {default:,})".replace(",", " "),
+        )
     parser.add_argument(
         "--no-input",
         action="store_true",
@@ -60,8 +92,19 @@ def main(argv=None) -> int:
         interactive=sys.stdin.isatty() and not args.no_input,
         database_url=args.database_url,
     )
+    demo = None
+    if args.demo:
+        from epic_events.demo import DemoSize
+
+        demo = DemoSize(args.commerce, args.support, args.clients, args.contracts, args.events)
     try:
-        changes = installer.run()
+        if demo is None:
+            changes = installer.run()
+        else:
+            from epic_events.views.progress import bulk_progress
+
+            with bulk_progress() as progress:
+                changes = installer.run(demo, progress)
     except EpicEventsError as problem:
         print(f"setup.py: {problem}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from epic_events.auth import passwords
 from epic_events.auth.token_store import TokenStore, atomic_write
 from epic_events.config import REPO_ROOT, Settings, load_settings, read_env_file
 from epic_events.db import Database, resolve_database_url
+from epic_events.demo import DemoSize, Progress
 from epic_events.errors import ConfigurationError, ValidationError
 from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.models import Collaborator, Department, DepartmentName
@@ -125,8 +126,9 @@ class Installer:
     def _kept(self, message: str) -> None:
         self.say(f"  = {message}")
 
-    def run(self) -> int:
-        """Bring everything up to date; return the number of changes made."""
+    def run(self, demo: DemoSize | None = None, progress: Progress | None = None) -> int:
+        """Bring everything up to date, then load the demo company when asked; return the
+        number of changes made."""
         self.ensure_env_file()
         self.remember_database_url()
         self.ensure_data_file()
@@ -138,9 +140,28 @@ class Installer:
         try:
             self.migrate(database)
             self.seed(database, seed)
+            if demo is not None:
+                self.load_demo(database, demo, progress)
         finally:
             database.dispose()
         return self.changes
+
+    def load_demo(self, database: Database, size: DemoSize, progress: Progress | None) -> None:
+        from epic_events.demo import DEMO_DOMAIN, seed_demo
+
+        report = seed_demo(database.engine, size, progress)
+        if not report.created:
+            self._kept(f"demo data already present (collaborators @{DEMO_DOMAIN}): nothing added")
+            return
+        self._did(
+            f"demo company: {size.commerce} commerce and {size.support} support collaborators, "
+            f"{size.clients} clients, {size.contracts} contracts, {size.events} events "
+            f"in {report.seconds:.1f} s"
+        )
+        self.say(
+            f"    Demo logins: commerce1@{DEMO_DOMAIN} … support1@{DEMO_DOMAIN} …, "
+            f"password {report.password} (shown once)."
+        )
 
     def ensure_env_file(self) -> None:
         env_file = self.home / ".env"
