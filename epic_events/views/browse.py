@@ -44,6 +44,26 @@ def related(page: Page, what: str, render: Callable[..., Table]) -> Table | Text
     return table
 
 
+NUMBER = {"justify": "right", "style": "cyan"}
+RIGHT = {"justify": "right"}
+TEXT_MAX = 40
+
+
+def list_table(title: str, caption: Text | None, columns: dict[str, dict]) -> Table:
+    """A list's table: one line per row, long text cut with an ellipsis (the detail screen
+    shows it whole). Not wrapping also keeps rendering fast."""
+    table = Table(title=title, caption=caption, title_justify="left")
+    for header, options in columns.items():
+        table.add_column(
+            header,
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=options.get("max_width", TEXT_MAX),
+            **{k: v for k, v in options.items() if k != "max_width"},
+        )
+    return table
+
+
 def search_of(query: ListQuery | str | None) -> str | None:
     return query.search if isinstance(query, ListQuery) else query
 

@@ -19,7 +19,14 @@ from epic_events.validators import (
     validate_name,
     validate_phone,
 )
-from epic_events.views.browse import add_empty_row, browse, page_caption, related
+from epic_events.views.browse import (
+    NUMBER,
+    add_empty_row,
+    browse,
+    list_table,
+    page_caption,
+    related,
+)
 from epic_events.views.collaborators import render_collaborators
 from epic_events.views.console import ask, ask_optional, info, success
 from epic_events.views.context import AppContext
@@ -38,14 +45,19 @@ SORTS = {
 
 
 def render_clients(page: Page[Client], query: ListQuery | None = None, title="Clients") -> Table:
-    table = Table(title=title, caption=page_caption(page, query, SORTS), title_justify="left")
-    table.add_column("#", justify="right", style="cyan", no_wrap=True)
-    table.add_column("Name")
-    table.add_column("Company")
-    table.add_column("Email")
-    table.add_column("Phone", no_wrap=True)
-    table.add_column("Commercial")
-    table.add_column("Last update", no_wrap=True)
+    table = list_table(
+        title,
+        page_caption(page, query, SORTS),
+        {
+            "#": NUMBER,
+            "Name": {},
+            "Company": {},
+            "Email": {},
+            "Phone": {},
+            "Commercial": {},
+            "Last update": {},
+        },
+    )
     for client in page.items:
         table.add_row(
             str(client.id),

@@ -18,7 +18,7 @@ from epic_events.validators import (
     validate_password,
     validate_phone,
 )
-from epic_events.views.browse import add_empty_row, browse, page_caption
+from epic_events.views.browse import NUMBER, add_empty_row, browse, list_table, page_caption
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.menu import MenuEntry, run_menu
@@ -30,12 +30,11 @@ DEPARTMENTS = list(DepartmentName)
 def render_collaborators(
     page: Page[Collaborator], query: ListQuery | str | None = None, title: str = "Collaborators"
 ) -> Table:
-    table = Table(title=title, caption=page_caption(page, query), title_justify="left")
-    table.add_column("#", justify="right", style="cyan", no_wrap=True)
-    table.add_column("Name")
-    table.add_column("Email")
-    table.add_column("Phone")
-    table.add_column("Department")
+    table = list_table(
+        title,
+        page_caption(page, query),
+        {"#": NUMBER, "Name": {}, "Email": {}, "Phone": {}, "Department": {}},
+    )
     for collaborator in page.items:
         table.add_row(
             str(collaborator.id),

@@ -13,7 +13,15 @@ from epic_events.errors import ValidationError
 from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Contract
 from epic_events.validators import check_amounts, parse_amount, parse_id
-from epic_events.views.browse import add_empty_row, browse, page_caption, related
+from epic_events.views.browse import (
+    NUMBER,
+    RIGHT,
+    add_empty_row,
+    browse,
+    list_table,
+    page_caption,
+    related,
+)
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.events import render_events
@@ -37,15 +45,20 @@ def status(contract: Contract) -> Text:
 def render_contracts(
     page: Page[Contract], query: ListQuery | None = None, title: str = "Contracts"
 ) -> Table:
-    table = Table(title=title, caption=page_caption(page, query, SORTS), title_justify="left")
-    table.add_column("#", justify="right", style="cyan", no_wrap=True)
-    table.add_column("Client")
-    table.add_column("Company")
-    table.add_column("Commercial")
-    table.add_column("Total", justify="right", no_wrap=True)
-    table.add_column("Due", justify="right", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Created", no_wrap=True)
+    table = list_table(
+        title,
+        page_caption(page, query, SORTS),
+        {
+            "#": NUMBER,
+            "Client": {},
+            "Company": {},
+            "Commercial": {},
+            "Total": RIGHT,
+            "Due": RIGHT,
+            "Status": {},
+            "Created": {},
+        },
+    )
     for contract in page.items:
         table.add_row(
             str(contract.id),

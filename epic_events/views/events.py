@@ -21,7 +21,14 @@ from epic_events.validators import (
     validate_location,
     validate_notes,
 )
-from epic_events.views.browse import add_empty_row, browse, page_caption
+from epic_events.views.browse import (
+    NUMBER,
+    RIGHT,
+    add_empty_row,
+    browse,
+    list_table,
+    page_caption,
+)
 from epic_events.views.collaborators import render_collaborators
 from epic_events.views.console import ask, ask_optional, error, info, success
 from epic_events.views.context import AppContext
@@ -46,16 +53,21 @@ def support_name(event: Event) -> Text:
 
 
 def render_events(page: Page[Event], query: ListQuery | None = None, title="Events") -> Table:
-    table = Table(title=title, caption=page_caption(page, query, SORTS), title_justify="left")
-    table.add_column("#", justify="right", style="cyan", no_wrap=True)
-    table.add_column("Event")
-    table.add_column("Client")
-    table.add_column("Contract", justify="right", no_wrap=True)
-    table.add_column("Start", no_wrap=True)
-    table.add_column("End", no_wrap=True)
-    table.add_column("Support")
-    table.add_column("Location")
-    table.add_column("Attendees", justify="right")
+    table = list_table(
+        title,
+        page_caption(page, query, SORTS),
+        {
+            "#": NUMBER,
+            "Event": {},
+            "Client": {},
+            "Contract": RIGHT,
+            "Start": {},
+            "End": {},
+            "Support": {},
+            "Location": {},
+            "Attendees": RIGHT,
+        },
+    )
     for event in page.items:
         table.add_row(
             str(event.id),

