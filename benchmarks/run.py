@@ -134,10 +134,13 @@ FROM clients c JOIN collaborators u ON u.id = c.commercial_contact_id
 """
 
 
-def raw_page(cursor, select: str, where: str, order: str, params: dict) -> list[tuple]:
-    from_part = select[select.index("FROM") :]
+def raw_page(
+    cursor, select: str, where: str, order: str, params: dict, count_from: str
+) -> list[tuple]:
+    """Count (capped, from the one table the filter needs) and fetch one page."""
     cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 {from_part} {where} LIMIT {COUNT_CAP + 1}) s", params
+        f"SELECT count(*) FROM (SELECT 1 FROM {count_from} {where} LIMIT {COUNT_CAP + 1}) s",
+        params,
     )
     cursor.fetchone()
     cursor.execute(f"{select} {where} ORDER BY {order} LIMIT 20", params)
@@ -187,15 +190,15 @@ def main(argv=None) -> None:
     screens = {
         "clients_list": (
             lambda: render(render_clients(clients.list_clients(uow(), boss, page), page)),
-            lambda cur: raw_page(cur, CLIENT_ROW, "", "lower(c.full_name), c.id", {}),
+            lambda cur: raw_page(cur, CLIENT_ROW, "", "lower(c.full_name), c.id", {}, "clients c"),
         ),
         "contracts_list": (
             lambda: render(render_contracts(contracts.list_contracts(uow(), boss, page), page)),
-            lambda cur: raw_page(cur, CONTRACT_ROW, "", "k.id", {}),
+            lambda cur: raw_page(cur, CONTRACT_ROW, "", "k.id", {}, "contracts k"),
         ),
         "events_list": (
             lambda: render(render_events(events.list_events(uow(), boss, ListQuery(sort="start")))),
-            lambda cur: raw_page(cur, EVENT_ROW, "", "e.start_at, e.id", {}),
+            lambda cur: raw_page(cur, EVENT_ROW, "", "e.start_at, e.id", {}, "events e"),
         ),
         "filter_events_without_support": (
             lambda: render(
@@ -204,7 +207,12 @@ def main(argv=None) -> None:
                 )
             ),
             lambda cur: raw_page(
-                cur, EVENT_ROW, "WHERE e.support_contact_id IS NULL", "e.start_at, e.id", {}
+                cur,
+                EVENT_ROW,
+                "WHERE e.support_contact_id IS NULL",
+                "e.start_at, e.id",
+                {},
+                "events e",
             ),
         ),
         "filter_my_clients": (
@@ -215,6 +223,7 @@ def main(argv=None) -> None:
                 "WHERE c.commercial_contact_id = %(me)s",
                 "lower(c.full_name), c.id",
                 {"me": seller.id},
+                "clients c",
             ),
         ),
         "filter_unsigned_contracts": (
@@ -227,6 +236,7 @@ def main(argv=None) -> None:
                 "WHERE NOT k.signed AND c.commercial_contact_id = %(me)s",
                 "k.id",
                 {"me": seller.id},
+                "contracts k JOIN clients c ON c.id = k.client_id",
             ),
         ),
         "filter_unpaid_contracts": (
@@ -239,6 +249,7 @@ def main(argv=None) -> None:
                 "WHERE k.amount_due > 0 AND c.commercial_contact_id = %(me)s",
                 "k.id",
                 {"me": seller.id},
+                "contracts k JOIN clients c ON c.id = k.client_id",
             ),
         ),
         "filter_my_events": (
@@ -251,6 +262,7 @@ def main(argv=None) -> None:
                 "WHERE e.support_contact_id = %(me)s",
                 "e.start_at, e.id",
                 {"me": helper.id},
+                "events e",
             ),
         ),
         "filter_upcoming_events": (
@@ -260,7 +272,7 @@ def main(argv=None) -> None:
                 )
             ),
             lambda cur: raw_page(
-                cur, EVENT_ROW, "WHERE e.start_at >= now()", "e.start_at, e.id", {}
+                cur, EVENT_ROW, "WHERE e.start_at >= now()", "e.start_at, e.id", {}, "events e"
             ),
         ),
         "search_clients": (
@@ -274,6 +286,7 @@ def main(argv=None) -> None:
                 "OR c.company_name ILIKE %(p)s",
                 "lower(c.full_name), c.id",
                 {"p": f"%{SEARCH}%"},
+                "clients c",
             ),
         ),
         "client_detail": (

@@ -55,13 +55,14 @@ class ClientManager:
 
     def page(self, query: ListQuery, *, commercial_id: int | None = None) -> Page[Client]:
         """Clients, searched in name, email and company; only one commercial's when given."""
-        statement = self._select()
+        filters = []
         if commercial_id is not None:
-            statement = statement.where(Client.commercial_contact_id == commercial_id)
+            filters.append(Client.commercial_contact_id == commercial_id)
         return paginate(
             self.session,
-            statement,
+            self._select().where(*filters),
             query,
+            count_from=select(Client.id).where(*filters),
             sort_columns=SORTS,
             search_columns=[Client.full_name, Client.email, Client.company_name],
             tiebreak=Client.id,

@@ -50,19 +50,22 @@ class ContractManager:
         `unsigned` and `unpaid` are the commerce filters; `commercial_id` keeps the contracts
         of that commercial's clients.
         """
-        statement = self._select()
+        filters = []
         if unsigned:
-            statement = statement.where(Contract.signed.is_(False))
+            filters.append(Contract.signed.is_(False))
         if unpaid:
-            statement = statement.where(Contract.amount_due > 0)
+            filters.append(Contract.amount_due > 0)
         if client_id is not None:
-            statement = statement.where(Contract.client_id == client_id)
+            filters.append(Contract.client_id == client_id)
+        count_from = select(Contract.id)
         if commercial_id is not None:
-            statement = statement.where(Client.commercial_contact_id == commercial_id)
+            filters.append(Client.commercial_contact_id == commercial_id)
+            count_from = count_from.join(Contract.client)
         return paginate(
             self.session,
-            statement,
+            self._select().where(*filters),
             query,
+            count_from=count_from.where(*filters),
             sort_columns=SORTS,
             search_columns=[Client.full_name, Client.email, Client.company_name],
             tiebreak=Contract.id,

@@ -56,21 +56,24 @@ class EventManager:
         contract_id: int | None = None,
     ) -> Page[Event]:
         """Events, searched in their name, location and the client's name and company."""
-        statement = self._select()
+        filters = []
         if without_support:
-            statement = statement.where(Event.support_contact_id.is_(None))
+            filters.append(Event.support_contact_id.is_(None))
         if support_id is not None:
-            statement = statement.where(Event.support_contact_id == support_id)
+            filters.append(Event.support_contact_id == support_id)
         if upcoming_after is not None:
-            statement = statement.where(Event.start_at >= upcoming_after)
-        if client_id is not None:
-            statement = statement.where(Contract.client_id == client_id)
+            filters.append(Event.start_at >= upcoming_after)
         if contract_id is not None:
-            statement = statement.where(Event.contract_id == contract_id)
+            filters.append(Event.contract_id == contract_id)
+        count_from = select(Event.id)
+        if client_id is not None:
+            filters.append(Contract.client_id == client_id)
+            count_from = count_from.join(Event.contract)
         return paginate(
             self.session,
-            statement,
+            self._select().where(*filters),
             query,
+            count_from=count_from.where(*filters),
             sort_columns=SORTS,
             search_columns=[Event.name, Event.location, Client.full_name, Client.company_name],
             tiebreak=Event.id,
