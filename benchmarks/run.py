@@ -91,8 +91,12 @@ def seed(home: Path, url: str, args) -> float:
     return elapsed
 
 
+CONSOLE = Console(file=io.StringIO(), width=160, force_terminal=True)  # the program has one
+
+
 def render(renderable) -> None:
-    Console(file=io.StringIO(), width=160, force_terminal=True).print(renderable)
+    CONSOLE.file = io.StringIO()
+    CONSOLE.print(renderable)
 
 
 class StatementCounter:
@@ -233,10 +237,10 @@ def main(argv=None) -> None:
             lambda cur: raw_page(
                 cur,
                 CONTRACT_ROW,
-                "WHERE NOT k.signed AND c.commercial_contact_id = %(me)s",
+                "WHERE NOT k.signed AND k.commercial_contact_id = %(me)s",
                 "k.id",
                 {"me": seller.id},
-                "contracts k JOIN clients c ON c.id = k.client_id",
+                "contracts k",
             ),
         ),
         "filter_unpaid_contracts": (
@@ -246,10 +250,10 @@ def main(argv=None) -> None:
             lambda cur: raw_page(
                 cur,
                 CONTRACT_ROW,
-                "WHERE k.amount_due > 0 AND c.commercial_contact_id = %(me)s",
+                "WHERE k.amount_due > 0 AND k.commercial_contact_id = %(me)s",
                 "k.id",
                 {"me": seller.id},
-                "contracts k JOIN clients c ON c.id = k.client_id",
+                "contracts k",
             ),
         ),
         "filter_my_events": (

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import signal
 import sys
+import threading
 from enum import IntEnum
 
 from epic_events import __version__
@@ -145,12 +147,77 @@ def _fatal(console, settings, problem: BaseException) -> int:
     return ExitStatus.ERROR
 
 
+class LazyDatabase:
+    """The SQLAlchemy side of the program, built on first use (or by the warm-up thread):
+    a resumed session reaches its menu without loading it."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self._database = None
+        self._lock = threading.Lock()
+
+    def get(self):
+        with self._lock:
+            if self._database is None:
+                from epic_events.db import Database
+
+                self._database = Database(self.url)
+            return self._database
+
+    def unit_of_work(self):
+        return self.get().unit_of_work()
+
+    def dispose(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+
+
+WARM_UP = (
+    "epic_events.views.clients",
+    "epic_events.views.collaborators",
+    "epic_events.views.profile",
+    "epic_events.auth.passwords",
+)
+
+
+def warm_up(database: LazyDatabase) -> None:
+    """Load the rest of the program while the user reads the menu."""
+
+    def load() -> None:
+        try:
+            for module in WARM_UP:
+                importlib.import_module(module)
+            database.get()
+        except Exception:  # the first action will load them again and report properly
+            log.warning("warm-up failed", exc_info=True)
+
+    threading.Thread(target=load, name="warm-up", daemon=True).start()
+
+
+def database_url(settings) -> str:
+    """DATABASE_URL made psycopg2's, or the embedded server's URL (started here)."""
+    if settings.database_url:
+        from epic_events.database_url import normalise_url
+        from epic_events.errors import ConfigurationError
+
+        try:
+            return normalise_url(settings.database_url)
+        except ValueError:
+            raise ConfigurationError(
+                "DATABASE_URL is not a valid PostgreSQL URL "
+                "(expected postgresql://user:password@host:5432/name)."
+            ) from None
+    from epic_events.db import start_embedded
+
+    return start_embedded(settings.data_dir)
+
+
 def run(settings, console, *, dev: bool = False) -> int:
     """Connect, sign in, and loop over the main menu until the user quits."""
     from epic_events.auth.token_store import TokenStore
     from epic_events.controllers.auth import Authenticator
-    from epic_events.db import Database, resolve_database_url
     from epic_events.errors import NotAuthenticated
+    from epic_events.managers.sessions import QuickDatabase, check_schema
     from epic_events.views.console import warning
     from epic_events.views.context import AppContext
     from epic_events.views.login import login_form, sign_in
@@ -163,11 +230,18 @@ def run(settings, console, *, dev: bool = False) -> int:
             "EPIC_EVENTS_ENV=development, and this is production."
         )
         return ExitStatus.CONFIGURATION
-    with console.status("Connecting to the database…"):
-        database = Database(resolve_database_url(settings.database_url, settings.data_dir))
-        database.check_ready()
+    url = database_url(settings)
+    quick = QuickDatabase(url)
+    try:
+        check_schema(quick)
+    except BaseException:
+        quick.close()
+        raise
+    database = LazyDatabase(url)
     store = TokenStore(settings.token_path, settings.jwt_key_path)
-    authenticator = Authenticator(database.unit_of_work, store, secret, settings.token_ttl)
+    authenticator = Authenticator(
+        database.unit_of_work, store, secret, settings.token_ttl, lookup=quick.collaborator
+    )
     ctx = AppContext(console, settings, database.unit_of_work, authenticator)
     try:
         while True:
@@ -178,8 +252,11 @@ def run(settings, console, *, dev: bool = False) -> int:
             else:
                 ctx.user = sign_in(ctx)
             dev = False  # after a logout, the next person logs in by hand
+            quick.close()
+            authenticator.lookup = authenticator._lookup_with_orm
             if ctx.user is None:
                 break
+            warm_up(database)
             try:
                 main_menu(ctx)
             except NotAuthenticated as problem:
@@ -188,6 +265,7 @@ def run(settings, console, *, dev: bool = False) -> int:
             if not ctx.logged_out:
                 break
     finally:
+        quick.close()
         database.dispose()
     console.print("Bye.")
     return ExitStatus.OK

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from epic_events.database_url import normalise_url
 from epic_events.errors import (
     Conflict,
     DatabaseUnavailable,
@@ -68,14 +69,6 @@ SQLSTATE_MESSAGES: dict[str, tuple[type[EpicEventsError], str]] = {
     "22001": (ValidationError, "A value is too long."),
     "22003": (ValidationError, "A number is too large."),
 }
-
-
-def normalise_url(url: str) -> str:
-    """Make any PostgreSQL URL use psycopg2, the driver this project installs."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() not in ("postgresql", "postgres"):
-        raise ValueError(f"not a PostgreSQL URL: {parsed.drivername}")
-    return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
 
 
 def translate_integrity_error(exc: DBAPIError) -> EpicEventsError:

@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from epic_events.auth import passwords, tokens
 from epic_events.auth.token_store import TokenStore
 from epic_events.controllers.permissions import Action, require
-from epic_events.db import UnitOfWork
+from epic_events.departments import DepartmentName
 from epic_events.errors import (
     InvalidCredentials,
     NotAuthenticated,
@@ -18,8 +18,10 @@ from epic_events.errors import (
     TokenStoreError,
     ValidationError,
 )
-from epic_events.managers.collaborators import CollaboratorManager
-from epic_events.models import Collaborator, DepartmentName
+
+if TYPE_CHECKING:  # the ORM loads on the first action, not before the first menu
+    from epic_events.db import UnitOfWork
+    from epic_events.models import Collaborator
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ def load_actor(uow: UnitOfWork, user: CurrentUser) -> Collaborator:
     A session ends at once when the account is deleted, when its password, email or
     department changed since the login (token version), or when the token expired.
     """
+    from epic_events.managers.collaborators import CollaboratorManager
+
     collaborator = CollaboratorManager(uow.session).get(user.id)
     if collaborator is None:
         raise NotAuthenticated("Your account no longer exists: please log in again.")
@@ -91,15 +95,28 @@ class Authenticator:
         token_store: TokenStore,
         secret: str,
         ttl: timedelta,
+        lookup: Callable[[int], object | None] | None = None,
     ):
+        """`lookup(collaborator_id)` finds the row a saved session is checked against; by
+        default through the ORM, at start-up through managers.sessions (no ORM yet)."""
         self.uow_factory = uow_factory
         self.token_store = token_store
         self.secret = secret
         self.ttl = ttl
+        self.lookup = lookup or self._lookup_with_orm
         self.warnings: list[str] = []
+
+    def _lookup_with_orm(self, collaborator_id: int):
+        from epic_events.managers.collaborators import CollaboratorManager
+
+        with self.uow_factory() as uow:
+            return CollaboratorManager(uow.session).get(collaborator_id)
 
     def login(self, email: str, password: str) -> CurrentUser:
         """Check the credentials, upgrade an old hash, save a fresh token."""
+        from epic_events.auth import passwords
+        from epic_events.managers.collaborators import CollaboratorManager
+
         email = (email or "").strip().lower()
         if not email or not password:
             raise ValidationError("Email and password are both required.")
@@ -120,6 +137,8 @@ class Authenticator:
         return self._save_token(collaborator)
 
     def _save_token(self, collaborator: Collaborator) -> CurrentUser:
+        from epic_events.auth import tokens
+
         now = datetime.now(UTC)
         token = tokens.issue_token(
             collaborator_id=collaborator.id,
@@ -148,28 +167,29 @@ class Authenticator:
         if saved is None:
             return ResumeResult()
         email, token = saved
+        from epic_events.auth import tokens
+
         try:
             claims = tokens.decode_token(token, self.secret)
         except SessionExpired as error:
             return ResumeResult(email=email, message=error.message)
         except NotAuthenticated as error:
             return ResumeResult(message=error.message)
-        with self.uow_factory() as uow:
-            collaborator = CollaboratorManager(uow.session).get(claims.collaborator_id)
-            valid = (
-                collaborator is not None
-                and collaborator.email == claims.email == email
-                and collaborator.token_version == claims.token_version
-            )
-            if not valid:
-                self._forget(email)
-                return ResumeResult(
-                    email=email if collaborator else None,
-                    message="Your saved session is no longer valid: please log in again.",
-                )
+        collaborator = self.lookup(claims.collaborator_id)
+        valid = (
+            collaborator is not None
+            and collaborator.email == claims.email == email
+            and collaborator.token_version == claims.token_version
+        )
+        if not valid:
+            self._forget(email)
             return ResumeResult(
-                user=CurrentUser.of(collaborator, expires_at=claims.expires_at), email=email
+                email=email if collaborator else None,
+                message="Your saved session is no longer valid: please log in again.",
             )
+        return ResumeResult(
+            user=CurrentUser.of(collaborator, expires_at=claims.expires_at), email=email
+        )
 
     def logout(self, user: CurrentUser) -> None:
         """Remove the saved token of `user`."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from epic_events.departments import DepartmentName
 from epic_events.errors import PermissionDenied
-from epic_events.models.department import DepartmentName
 
 GESTION = DepartmentName.GESTION
 COMMERCE = DepartmentName.COMMERCE

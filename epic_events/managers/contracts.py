@@ -57,10 +57,11 @@ class ContractManager:
             filters.append(Contract.amount_due > 0)
         if client_id is not None:
             filters.append(Contract.client_id == client_id)
-        count_from = select(Contract.id)
         if commercial_id is not None:
-            filters.append(Client.commercial_contact_id == commercial_id)
-            count_from = count_from.join(Contract.client)
+            # A contract's commercial contact is its client's (create_contract sets it,
+            # reassign_client moves it): filtering on it needs no join.
+            filters.append(Contract.commercial_contact_id == commercial_id)
+        count_from = select(Contract.id)
         return paginate(
             self.session,
             self._select().where(*filters),

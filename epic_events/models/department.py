@@ -1,17 +1,12 @@
 """Departments: gestion (management), commerce (sales) and support."""
 
-from enum import StrEnum
-
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from epic_events.departments import DepartmentName
 from epic_events.models.base import Base
 
-
-class DepartmentName(StrEnum):
-    GESTION = "gestion"
-    COMMERCE = "commerce"
-    SUPPORT = "support"
+__all__ = ["Department", "DepartmentName"]
 
 
 class Department(Base):

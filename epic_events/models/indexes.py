@@ -51,6 +51,18 @@ PARTIAL_INDEXES = [
         Event.id,
         postgresql_where=text("support_contact_id IS NULL"),
     ),
-    Index("ix_contracts_unsigned", Contract.client_id, postgresql_where=text("NOT signed")),
-    Index("ix_contracts_unpaid", Contract.client_id, postgresql_where=text("amount_due > 0")),
+    # Commerce's filters: "contracts of my clients" through the contract's own commercial
+    # contact, which reassign_client keeps equal to the client's (no join, index only).
+    Index(
+        "ix_contracts_unsigned",
+        Contract.commercial_contact_id,
+        Contract.id,
+        postgresql_where=text("NOT signed"),
+    ),
+    Index(
+        "ix_contracts_unpaid",
+        Contract.commercial_contact_id,
+        Contract.id,
+        postgresql_where=text("amount_due > 0"),
+    ),
 ]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from epic_events.config import Settings
 from epic_events.controllers.auth import Authenticator, CurrentUser
-from epic_events.db import UnitOfWork
+
+if TYPE_CHECKING:
+    from epic_events.db import UnitOfWork
 
 
 @dataclass

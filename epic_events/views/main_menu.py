@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+
 from rich.text import Text
 
 from epic_events.controllers.permissions import DEPARTMENT_LABELS, Action
-from epic_events.views.clients import clients_menu
-from epic_events.views.collaborators import collaborators_menu
 from epic_events.views.console import success
 from epic_events.views.context import AppContext
-from epic_events.views.contracts import contracts_menu
-from epic_events.views.events import events_menu
 from epic_events.views.menu import LeaveMenu, MenuEntry, run_menu
-from epic_events.views.profile import profile_menu
 from epic_events.views.text import sanitize
 
 
@@ -23,12 +20,25 @@ def log_out(ctx: AppContext) -> None:
     raise LeaveMenu()
 
 
+def submenu(module: str, name: str):
+    """A menu of another module, imported when chosen: the first menu needs none of them."""
+
+    def open_menu(ctx: AppContext) -> None:
+        getattr(importlib.import_module(f"epic_events.views.{module}"), name)(ctx)
+
+    return open_menu
+
+
 ENTRIES = [
-    MenuEntry("Clients", clients_menu, Action.READ_ALL),
-    MenuEntry("Contracts", contracts_menu, Action.READ_ALL),
-    MenuEntry("Events", events_menu, Action.READ_ALL),
-    MenuEntry("Collaborators", collaborators_menu, Action.COLLABORATOR_LIST),
-    MenuEntry("My profile", profile_menu, Action.OWN_PROFILE),
+    MenuEntry("Clients", submenu("clients", "clients_menu"), Action.READ_ALL),
+    MenuEntry("Contracts", submenu("contracts", "contracts_menu"), Action.READ_ALL),
+    MenuEntry("Events", submenu("events", "events_menu"), Action.READ_ALL),
+    MenuEntry(
+        "Collaborators",
+        submenu("collaborators", "collaborators_menu"),
+        Action.COLLABORATOR_LIST,
+    ),
+    MenuEntry("My profile", submenu("profile", "profile_menu"), Action.OWN_PROFILE),
     MenuEntry("Log out", log_out),
 ]
 

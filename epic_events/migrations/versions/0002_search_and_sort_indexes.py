@@ -39,8 +39,8 @@ SORTS = [
 ]
 PARTIAL = [
     ("ix_events_without_support", "events", "start_at, id", "support_contact_id IS NULL"),
-    ("ix_contracts_unsigned", "contracts", "client_id", "NOT signed"),
-    ("ix_contracts_unpaid", "contracts", "client_id", "amount_due > 0"),
+    ("ix_contracts_unsigned", "contracts", "commercial_contact_id, id", "NOT signed"),
+    ("ix_contracts_unpaid", "contracts", "commercial_contact_id, id", "amount_due > 0"),
 ]
 
 

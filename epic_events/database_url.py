@@ -1,0 +1,21 @@
+"""PostgreSQL URLs without SQLAlchemy (it loads later): for psycopg2 through SQLAlchemy, and
+for libpq directly."""
+
+from __future__ import annotations
+
+import re
+
+SCHEME = re.compile(r"^(postgres|postgresql)(\+\w+)?://", re.IGNORECASE)
+
+
+def normalise_url(url: str) -> str:
+    """Any PostgreSQL URL, made to use psycopg2 (SQLAlchemy 2.1 would pick psycopg 3)."""
+    match = SCHEME.match(url.strip())
+    if not match:
+        raise ValueError(f"not a PostgreSQL URL: {url.split(':', 1)[0]}")
+    return "postgresql+psycopg2://" + url.strip()[match.end() :]
+
+
+def libpq_dsn(url: str) -> str:
+    """The same URL as libpq (psycopg2.connect) reads it."""
+    return "postgresql://" + normalise_url(url).removeprefix("postgresql+psycopg2://")

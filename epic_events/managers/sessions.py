@@ -1,0 +1,91 @@
+"""What a resumed session needs from the database, with psycopg2 alone.
+
+The first menu of a resumed session costs one connection and two small queries, before
+SQLAlchemy and the models are even imported (they load in the background afterwards).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from epic_events.database_url import libpq_dsn
+from epic_events.departments import DepartmentName
+from epic_events.errors import DatabaseUnavailable
+
+
+@dataclass(frozen=True)
+class CollaboratorRecord:
+    """The columns of a collaborator that a session is checked against."""
+
+    id: int
+    email: str
+    name: str
+    department_name: DepartmentName
+    token_version: int
+
+
+class QuickDatabase:
+    """One short-lived psycopg2 connection for the start of the program."""
+
+    def __init__(self, url: str, connect_timeout: int = 5):
+        self.dsn = libpq_dsn(url)
+        self.connect_timeout = connect_timeout
+        self._connection = None
+
+    def _cursor(self):
+        import psycopg2
+
+        if self._connection is None:
+            try:
+                self._connection = psycopg2.connect(
+                    self.dsn,
+                    connect_timeout=self.connect_timeout,
+                    application_name="epic_events",
+                )
+            except psycopg2.OperationalError:
+                raise DatabaseUnavailable(
+                    "The database cannot be reached: check DATABASE_URL or that the server "
+                    "is running."
+                ) from None
+            self._connection.autocommit = True
+        return self._connection.cursor()
+
+    def schema_revision(self) -> str | None:
+        """The applied migration, or None on an empty database."""
+        with self._cursor() as cursor:
+            cursor.execute("SELECT to_regclass('alembic_version') IS NOT NULL")
+            if not cursor.fetchone()[0]:
+                return None
+            cursor.execute("SELECT version_num FROM alembic_version")
+            row = cursor.fetchone()
+            return row[0] if row else None
+
+    def collaborator(self, collaborator_id: int) -> CollaboratorRecord | None:
+        with self._cursor() as cursor:
+            cursor.execute(
+                "SELECT c.id, c.email, c.name, d.name, c.token_version FROM collaborators c "
+                "JOIN departments d ON d.id = c.department_id WHERE c.id = %s",
+                (collaborator_id,),
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return CollaboratorRecord(row[0], row[1], row[2], DepartmentName(row[3]), row[4])
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def check_schema(quick: QuickDatabase) -> None:
+    """Raise DatabaseUnavailable unless the schema is at the newest migration."""
+    from epic_events.migrations import head_revision
+
+    current = quick.schema_revision()
+    if current is None:
+        raise DatabaseUnavailable("The database is empty: run `python setup.py` first.")
+    if current != head_revision():
+        raise DatabaseUnavailable(
+            "The database schema is out of date: run `python setup.py` to upgrade it."
+        )
