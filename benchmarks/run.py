@@ -17,6 +17,7 @@ import io
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -317,8 +318,10 @@ def main(argv=None) -> None:
 
     startup = measure_startup(home, url, args.startup_runs)
     print(f"  startup (resumed session, DATABASE_URL): median {startup:.3f} s")
+    drop_database(admin_url, name)
     if server is not None:
         server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
 
     summary = {
         "clients": args.clients,
@@ -333,6 +336,15 @@ def main(argv=None) -> None:
         "startup_s": round(startup, 3),
     }
     print(json.dumps(summary))
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
 
 
 def raw_client_detail(cursor, client_id: int) -> list[tuple]:
