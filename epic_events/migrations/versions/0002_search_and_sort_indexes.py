@@ -34,6 +34,7 @@ SORTS = [
     ("ix_contracts_total_amount_id", "contracts", "total_amount, id"),
     ("ix_contracts_amount_due_id", "contracts", "amount_due, id"),
     ("ix_events_start_at_id", "events", "start_at, id"),
+    ("ix_events_support_contact_id_start_at_id", "events", "support_contact_id, start_at, id"),
     ("ix_events_lower_name_id", "events", "lower(name), id"),
     ("ix_collaborators_lower_name_id", "collaborators", "lower(name), id"),
 ]
