@@ -56,7 +56,7 @@ def parse_args(argv=None):
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--contracts", type=int, default=300_000)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=7, help="runs per screen (median; >= 5)")
+    parser.add_argument("--runs", type=int, default=11, help="runs per screen (median; >= 5)")
     parser.add_argument("--startup-runs", type=int, default=7)
     return parser.parse_args(argv)
 

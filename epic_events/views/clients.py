@@ -23,6 +23,7 @@ from epic_events.views.browse import (
     NUMBER,
     add_empty_row,
     browse,
+    fit_columns,
     list_table,
     page_caption,
     related,
@@ -70,7 +71,7 @@ def render_clients(page: Page[Client], query: ListQuery | None = None, title="Cl
         )
     if not page.items:
         add_empty_row(table, "client", query)
-    return table
+    return fit_columns(table)
 
 
 def render_client(detail: ClientDetail) -> Group:

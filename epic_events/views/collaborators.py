@@ -18,7 +18,14 @@ from epic_events.validators import (
     validate_password,
     validate_phone,
 )
-from epic_events.views.browse import NUMBER, add_empty_row, browse, list_table, page_caption
+from epic_events.views.browse import (
+    NUMBER,
+    add_empty_row,
+    browse,
+    fit_columns,
+    list_table,
+    page_caption,
+)
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.menu import MenuEntry, run_menu
@@ -45,7 +52,7 @@ def render_collaborators(
         )
     if not page.items:
         add_empty_row(table, "collaborator", query)
-    return table
+    return fit_columns(table)
 
 
 def render_collaborator(collaborator: Collaborator) -> Table:

@@ -18,6 +18,7 @@ from epic_events.views.browse import (
     RIGHT,
     add_empty_row,
     browse,
+    fit_columns,
     list_table,
     page_caption,
     related,
@@ -72,7 +73,7 @@ def render_contracts(
         )
     if not page.items:
         add_empty_row(table, "contract", query)
-    return table
+    return fit_columns(table)
 
 
 def render_contract(detail: ContractDetail) -> Group:

@@ -26,6 +26,7 @@ from epic_events.views.browse import (
     RIGHT,
     add_empty_row,
     browse,
+    fit_columns,
     list_table,
     page_caption,
 )
@@ -82,7 +83,7 @@ def render_events(page: Page[Event], query: ListQuery | None = None, title="Even
         )
     if not page.items:
         add_empty_row(table, "event", query)
-    return table
+    return fit_columns(table)
 
 
 def render_event(event: Event) -> Table:
