@@ -45,35 +45,67 @@ def related(page: Page, what: str, render: Callable[..., Table]) -> Table | Text
     return table
 
 
-NUMBER = {"justify": "right", "style": "cyan"}
-RIGHT = {"justify": "right"}
+NUMBER = {"justify": "right", "style": "cyan", "fixed": True}
+RIGHT = {"justify": "right", "fixed": True}
+FIXED = {"fixed": True}
 TEXT_MAX = 40
+TEXT_MIN = 6
 
 
-def list_table(title: str, caption: Text | None, columns: dict[str, dict]) -> Table:
+class ListTable(Table):
+    """A list's table, one line per row. Its columns are sized once from their cells when it
+    is drawn (Rich need not measure every cell again: a third of the rendering time); when
+    the terminal is too narrow, the text columns give way and the fixed ones (ids, dates,
+    amounts) stay whole."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed: set[int] = set()
+
+    def __rich_console__(self, console, options):
+        self._fit(options.max_width)
+        yield from super().__rich_console__(console, options)
+
+    def _fit(self, max_width: int) -> None:
+        natural = []
+        for column in self.columns:
+            cells = [column.header, *column._cells]
+            widest = max(
+                cell_len(cell.plain if isinstance(cell, Text) else str(cell)) for cell in cells
+            )
+            natural.append(min(widest, column.max_width or widest))
+        budget = max_width - 3 * len(self.columns) - 1  # padding and borders
+        widths = list(natural)
+        flexible = [i for i in range(len(widths)) if i not in self.fixed]
+        rigid = [i for i in sorted(self.fixed) if i != 0]  # column 0, the id, never shrinks
+        for group in (flexible, rigid):  # text gives way first, then dates and amounts
+            excess = sum(widths) - budget
+            if excess <= 0:
+                break
+            shrinkable = sum(widths[i] - TEXT_MIN for i in group if widths[i] > TEXT_MIN)
+            for i in group:
+                if widths[i] > TEXT_MIN and shrinkable:
+                    cut = -(-(widths[i] - TEXT_MIN) * excess // shrinkable)  # ceiling
+                    widths[i] = max(TEXT_MIN, widths[i] - cut)
+        for column, width in zip(self.columns, widths, strict=True):
+            column.width = width
+
+
+def list_table(title: str, caption: Text | None, columns: dict[str, dict]) -> ListTable:
     """A list's table: one line per row, long text cut with an ellipsis (the detail screen
-    shows it whole). Not wrapping also keeps rendering fast."""
-    table = Table(title=title, caption=caption, title_justify="left")
-    for header, options in columns.items():
+    shows it whole)."""
+    table = ListTable(title=title, caption=caption, title_justify="left")
+    for index, (header, options) in enumerate(columns.items()):
+        options = dict(options)
+        if options.pop("fixed", False):
+            table.fixed.add(index)
         table.add_column(
             header,
             no_wrap=True,
             overflow="ellipsis",
-            max_width=options.get("max_width", TEXT_MAX),
-            **{k: v for k, v in options.items() if k != "max_width"},
+            max_width=options.pop("max_width", TEXT_MAX),
+            **options,
         )
-    return table
-
-
-def fit_columns(table: Table) -> Table:
-    """Give each column the width of its widest cell (at most its max_width), so Rich need
-    not measure every cell again: a third of a list's rendering time."""
-    for column in table.columns:
-        cells = [column.header, *column._cells]
-        widest = max(
-            cell_len(cell.plain if isinstance(cell, Text) else str(cell)) for cell in cells
-        )
-        column.width = min(widest, column.max_width or widest)
     return table
 
 

@@ -20,10 +20,10 @@ from epic_events.validators import (
     validate_phone,
 )
 from epic_events.views.browse import (
+    FIXED,
     NUMBER,
     add_empty_row,
     browse,
-    fit_columns,
     list_table,
     page_caption,
     related,
@@ -54,9 +54,9 @@ def render_clients(page: Page[Client], query: ListQuery | None = None, title="Cl
             "Name": {},
             "Company": {},
             "Email": {},
-            "Phone": {},
+            "Phone": FIXED,
             "Commercial": {},
-            "Last update": {},
+            "Last update": FIXED,
         },
     )
     for client in page.items:
@@ -71,7 +71,7 @@ def render_clients(page: Page[Client], query: ListQuery | None = None, title="Cl
         )
     if not page.items:
         add_empty_row(table, "client", query)
-    return fit_columns(table)
+    return table
 
 
 def render_client(detail: ClientDetail) -> Group:

@@ -22,7 +22,6 @@ from epic_events.views.browse import (
     NUMBER,
     add_empty_row,
     browse,
-    fit_columns,
     list_table,
     page_caption,
 )
@@ -52,7 +51,7 @@ def render_collaborators(
         )
     if not page.items:
         add_empty_row(table, "collaborator", query)
-    return fit_columns(table)
+    return table
 
 
 def render_collaborator(collaborator: Collaborator) -> Table:

@@ -14,11 +14,11 @@ from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Contract
 from epic_events.validators import check_amounts, parse_amount, parse_id
 from epic_events.views.browse import (
+    FIXED,
     NUMBER,
     RIGHT,
     add_empty_row,
     browse,
-    fit_columns,
     list_table,
     page_caption,
     related,
@@ -56,8 +56,8 @@ def render_contracts(
             "Commercial": {},
             "Total": RIGHT,
             "Due": RIGHT,
-            "Status": {},
-            "Created": {},
+            "Status": FIXED,
+            "Created": FIXED,
         },
     )
     for contract in page.items:
@@ -73,7 +73,7 @@ def render_contracts(
         )
     if not page.items:
         add_empty_row(table, "contract", query)
-    return fit_columns(table)
+    return table
 
 
 def render_contract(detail: ContractDetail) -> Group:

@@ -22,11 +22,11 @@ from epic_events.validators import (
     validate_notes,
 )
 from epic_events.views.browse import (
+    FIXED,
     NUMBER,
     RIGHT,
     add_empty_row,
     browse,
-    fit_columns,
     list_table,
     page_caption,
 )
@@ -62,10 +62,9 @@ def render_events(page: Page[Event], query: ListQuery | None = None, title="Even
             "Event": {},
             "Client": {},
             "Contract": RIGHT,
-            "Start": {},
-            "End": {},
+            "Start": FIXED,
             "Support": {},
-            "Location": {},
+            "Location": {"max_width": 30},
             "Attendees": RIGHT,
         },
     )
@@ -76,14 +75,13 @@ def render_events(page: Page[Event], query: ListQuery | None = None, title="Even
             literal(event.contract.client.full_name),
             f"#{event.contract_id}",
             literal(format_datetime(event.start_at)),
-            literal(format_datetime(event.end_at)),
             support_name(event),
             literal(event.location),
             str(event.attendees),
         )
     if not page.items:
         add_empty_row(table, "event", query)
-    return fit_columns(table)
+    return table
 
 
 def render_event(event: Event) -> Table:

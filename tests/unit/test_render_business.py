@@ -114,7 +114,9 @@ def test_money_is_right_aligned():
 def test_dates_have_one_format_in_local_time():
     text = render(render_events(page(event())))
     assert "04/06/2023 13:00" in text  # 11:00 UTC in Paris in June
-    assert "05/06/2023 01:00" in text
+    detail = render(render_event(event()))
+    assert "04/06/2023 13:00" in detail
+    assert "05/06/2023 01:00" in detail  # the end, shown in the detail
 
 
 def test_an_event_without_support_shows_a_dash():
