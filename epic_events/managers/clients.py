@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from epic_events.managers.paging import ListQuery, Page, paginate
+from epic_events.managers.paging import Listing, ListQuery, Page
 from epic_events.models import Client, Collaborator, Contract
 
 SORTS = {
@@ -53,20 +53,21 @@ class ClientManager:
     def get_by_email(self, email: str) -> Client | None:
         return self.session.scalar(select(Client).where(Client.email == email.lower()))
 
-    def page(self, query: ListQuery, *, commercial_id: int | None = None) -> Page[Client]:
+    def listing(self, *, commercial_id: int | None = None) -> Listing:
         """Clients, searched in name, email and company; only one commercial's when given."""
         filters = []
         if commercial_id is not None:
             filters.append(Client.commercial_contact_id == commercial_id)
-        return paginate(
-            self.session,
+        return Listing(
             self._select().where(*filters),
-            query,
-            count_from=select(Client.id).where(*filters),
             sort_columns=SORTS,
             search_columns=[Client.full_name, Client.email, Client.company_name],
             tiebreak=Client.id,
+            count_from=select(Client.id).where(*filters),
         )
+
+    def page(self, query: ListQuery, **filters) -> Page[Client]:
+        return self.listing(**filters).page(self.session, query)
 
     def add(self, client: Client) -> Client:
         self.session.add(client)

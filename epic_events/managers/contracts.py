@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from epic_events.managers.paging import ListQuery, Page, paginate
+from epic_events.managers.paging import Listing, ListQuery, Page
 from epic_events.models import Client, Contract, Event
 
 SORTS = {
@@ -36,15 +36,14 @@ class ContractManager:
             statement = statement.with_for_update(of=Contract)
         return self.session.scalar(statement)
 
-    def page(
+    def listing(
         self,
-        query: ListQuery,
         *,
         unsigned: bool = False,
         unpaid: bool = False,
         client_id: int | None = None,
         commercial_id: int | None = None,
-    ) -> Page[Contract]:
+    ) -> Listing:
         """Contracts, searched in the client's name, email and company.
 
         `unsigned` and `unpaid` are the commerce filters; `commercial_id` keeps the contracts
@@ -61,16 +60,16 @@ class ContractManager:
             # A contract's commercial contact is its client's (create_contract sets it,
             # reassign_client moves it): filtering on it needs no join.
             filters.append(Contract.commercial_contact_id == commercial_id)
-        count_from = select(Contract.id)
-        return paginate(
-            self.session,
+        return Listing(
             self._select().where(*filters),
-            query,
-            count_from=count_from.where(*filters),
+            count_from=select(Contract.id).where(*filters),
             sort_columns=SORTS,
             search_columns=[Client.full_name, Client.email, Client.company_name],
             tiebreak=Contract.id,
         )
+
+    def page(self, query: ListQuery, **filters) -> Page[Contract]:
+        return self.listing(**filters).page(self.session, query)
 
     def add(self, contract: Contract) -> Contract:
         self.session.add(contract)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, contains_eager
 
-from epic_events.managers.paging import ListQuery, Page, paginate
+from epic_events.managers.paging import Listing, ListQuery, Page
 from epic_events.models import Client, Collaborator, Contract, Event
 
 Support = aliased(Collaborator, name="support")
@@ -45,16 +45,15 @@ class EventManager:
             statement = statement.with_for_update(of=Event)
         return self.session.scalar(statement)
 
-    def page(
+    def listing(
         self,
-        query: ListQuery,
         *,
         without_support: bool = False,
         support_id: int | None = None,
         upcoming_after: datetime | None = None,
         client_id: int | None = None,
         contract_id: int | None = None,
-    ) -> Page[Event]:
+    ) -> Listing:
         """Events, searched in their name, location and the client's name and company."""
         filters = []
         if without_support:
@@ -69,15 +68,16 @@ class EventManager:
         if client_id is not None:
             filters.append(Contract.client_id == client_id)
             count_from = count_from.join(Event.contract)
-        return paginate(
-            self.session,
+        return Listing(
             self._select().where(*filters),
-            query,
             count_from=count_from.where(*filters),
             sort_columns=SORTS,
             search_columns=[Event.name, Event.location, Client.full_name, Client.company_name],
             tiebreak=Event.id,
         )
+
+    def page(self, query: ListQuery, **filters) -> Page[Event]:
+        return self.listing(**filters).page(self.session, query)
 
     def latest(
         self, limit: int, *, client_id: int | None = None, contract_id: int | None = None

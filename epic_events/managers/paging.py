@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from math import ceil
 from typing import Generic, TypeVar
@@ -75,6 +76,63 @@ class ListQuery:
             raise ValidationError("Search cannot contain control characters.")
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A list as screens show it: its rows, how they sort, where a search looks.
+
+    `sort_columns` names the sortable columns, the first being the default. `count_from`
+    counts the same rows without the joins that only serve display (the foreign keys are
+    NOT NULL, so those joins never drop a row): a count of 5000 rows costs 3 ms, not 130.
+    """
+
+    statement: Select
+    sort_columns: dict[str, ColumnElement]
+    search_columns: list[ColumnElement]
+    tiebreak: ColumnElement
+    count_from: Select | None = None
+
+    def searched(self, query: ListQuery) -> tuple[Select, Select]:
+        """The rows matching the query's search, and what counts them."""
+        if not query.search:
+            return (
+                self.statement,
+                self.count_from if self.count_from is not None else self.statement,
+            )
+        pattern = like_pattern(query.search)
+        statement = self.statement.where(
+            or_(*(column.ilike(pattern) for column in self.search_columns))
+        )
+        return statement, statement
+
+    def ordered(self, query: ListQuery) -> Select:
+        """The searched rows in the query's order (the id breaks ties: a stable order)."""
+        statement, _ = self.searched(query)
+        column = self.sort_columns.get(query.sort or "", next(iter(self.sort_columns.values())))
+        order = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
+        tie = self.tiebreak.desc() if query.descending else self.tiebreak.asc()
+        return statement.order_by(order, tie)
+
+    def page(self, session: Session, query: ListQuery) -> Page:
+        """One page: counted (capped), sorted, sliced."""
+        _, counted = self.searched(query)
+        total, exact = capped_count(session, counted)
+        number = clamp_page(query.page, total, query.size)
+        rows = session.scalars(
+            self.ordered(query).offset((number - 1) * query.size).limit(query.size)
+        ).unique()
+        return Page(items=list(rows), number=number, size=query.size, total=total, exact=exact)
+
+    def count(self, session: Session, query: ListQuery) -> int:
+        """Every matching row, counted exactly (for an export's progress bar)."""
+        _, counted = self.searched(query)
+        inner = counted.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        return session.scalar(select(func.count()).select_from(inner.order_by(None).subquery()))
+
+    def stream(self, session: Session, query: ListQuery, batch: int = 1000) -> Iterator:
+        """Every matching row in order, fetched `batch` at a time: flat memory at any size."""
+        return session.scalars(self.ordered(query).execution_options(yield_per=batch))
+
+
 def paginate(
     session: Session,
     statement: Select,
@@ -85,25 +143,9 @@ def paginate(
     tiebreak: ColumnElement,
     count_from: Select | None = None,
 ) -> Page:
-    """One page of `statement`: filtered by the search, counted, sorted, sliced.
-
-    `sort_columns` names the sortable columns, the first being the default. `count_from`
-    counts the same rows without the joins that only serve display (the foreign keys are
-    NOT NULL, so those joins never drop a row): a count of 5000 rows costs 3 ms, not 130.
-    """
-    if query.search:
-        pattern = like_pattern(query.search)
-        statement = statement.where(or_(*(column.ilike(pattern) for column in search_columns)))
-        count_from = None
-    total, exact = capped_count(session, statement if count_from is None else count_from)
-    number = clamp_page(query.page, total, query.size)
-    column = sort_columns.get(query.sort or "", next(iter(sort_columns.values())))
-    order = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
-    tie = tiebreak.desc() if query.descending else tiebreak.asc()
-    rows = session.scalars(
-        statement.order_by(order, tie).offset((number - 1) * query.size).limit(query.size)
-    ).unique()
-    return Page(items=list(rows), number=number, size=query.size, total=total, exact=exact)
+    """One page of `statement` (see Listing)."""
+    listing = Listing(statement, sort_columns, search_columns, tiebreak, count_from)
+    return listing.page(session, query)
 
 
 def capped_count(session: Session, statement: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
