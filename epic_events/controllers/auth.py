@@ -69,6 +69,8 @@ def load_actor(uow: UnitOfWork, user: CurrentUser) -> Collaborator:
     collaborator = CollaboratorManager(uow.session).get(user.id)
     if collaborator is None:
         raise NotAuthenticated("Your account no longer exists: please log in again.")
+    if not collaborator.active:
+        raise NotAuthenticated("Your account was deactivated: ask gestion to reactivate it.")
     if collaborator.token_version != user.token_version:
         raise SessionExpired(
             "Your session has ended (your password, email or department changed): "
@@ -127,6 +129,8 @@ class Authenticator:
                 raise InvalidCredentials()
             if not passwords.verify_password(collaborator.password_hash, password):
                 raise InvalidCredentials()
+            if not collaborator.active:  # said only to whoever knows the password
+                raise NotAuthenticated("This account is deactivated: ask gestion to reactivate it.")
             if passwords.needs_rehash(collaborator.password_hash):
                 collaborator.password_hash = passwords.hash_password(password)
                 uow.commit()
@@ -178,6 +182,7 @@ class Authenticator:
         collaborator = self.lookup(claims.collaborator_id)
         valid = (
             collaborator is not None
+            and getattr(collaborator, "active", True)
             and collaborator.email == claims.email == email
             and collaborator.token_version == claims.token_version
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
@@ -41,6 +42,32 @@ def require_own_client(actor: Collaborator, client: Client, what: str) -> None:
         raise PermissionDenied(
             f"Only the client's commercial contact can {what}: client #{client.id} is followed "
             f"by {client.commercial_contact.name}."
+        )
+
+
+FIELDS = ("full_name", "email", "phone", "company_name")
+
+
+def created(record, fields: tuple[str, ...]) -> dict[str, list]:
+    return {field: [None, value] for field, value in audit.snapshot(record, fields).items()}
+
+
+def require_not_archived(record, what: str) -> None:
+    """Archived rows are read-only until gestion restores them."""
+    if record.archived_at is not None:
+        raise Conflict(
+            f"{what.capitalize()} #{record.id} is archived: gestion must restore it first."
+        )
+
+
+def find_duplicates(
+    uow: UnitOfWork, user: CurrentUser, *, email: str, full_name: str, company_name: str
+) -> list[Client]:
+    """Clients with this email, or this name at this company (case aside), archived too."""
+    with uow:
+        authorise(uow, user, Action.READ_ALL)
+        return ClientManager(uow.session).duplicates(
+            email.strip().lower(), full_name.strip(), company_name.strip()
         )
 
 
@@ -100,6 +127,7 @@ def create_client(
             raise Conflict(f"Client #{existing.id} {existing.full_name} already has this email.")
         manager.add(client)
         uow.flush()
+        audit.record(uow, actor, "create", "client", client.id, created(client, FIELDS))
         uow.commit()
         return load_client(manager, client.id)
 
@@ -120,6 +148,7 @@ def update_client(
         manager = ClientManager(uow.session)
         client = load_client(manager, client_id, for_update=True)
         require_own_client(actor, client, "update it")
+        require_not_archived(client, "client")
         changes = {
             "full_name": None if full_name is None else validate_name(full_name, "Full name"),
             "email": None if email is None else validate_email(email),
@@ -135,9 +164,18 @@ def update_client(
                 raise Conflict(
                     f"Client #{existing.id} {existing.full_name} already has this email."
                 )
+        before = audit.snapshot(client, FIELDS)
         for field, value in changes.items():
             setattr(client, field, value)
         uow.flush()
+        audit.record(
+            uow,
+            actor,
+            "update",
+            "client",
+            client.id,
+            audit.diff(before, audit.snapshot(client, FIELDS)),
+        )
         uow.commit()
         return load_client(manager, client.id)
 
@@ -147,9 +185,10 @@ def reassign_client(
 ) -> Client:
     """Give a client (and its contracts) to another commercial (gestion)."""
     with uow:
-        authorise(uow, user, Action.CLIENT_REASSIGN)
+        actor = authorise(uow, user, Action.CLIENT_REASSIGN)
         manager = ClientManager(uow.session)
         client = load_client(manager, client_id, for_update=True)
+        require_not_archived(client, "client")
         commercial = manager.commercial(commercial_id)
         if commercial is None:
             raise NotFound(f"There is no collaborator #{commercial_id}.")
@@ -160,8 +199,14 @@ def reassign_client(
             )
         if client.commercial_contact_id == commercial.id:
             raise ValidationError(f"{commercial.name} is already this client's commercial contact.")
+        previous = client.commercial_contact.name
         client.commercial_contact = commercial
-        ContractManager(uow.session).move_to_commercial(client.id, commercial.id)
+        moved = ContractManager(uow.session).move_to_commercial(client.id, commercial.id)
         uow.flush()
+        changes = {
+            "commercial_contact": [previous, commercial.name],
+            "contracts_moved": [None, str(moved)],
+        }
+        audit.record(uow, actor, "reassign", "client", client.id, changes)
         uow.commit()
         return load_client(manager, client.id)

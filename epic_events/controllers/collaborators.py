@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from epic_events import monitoring
 from epic_events.auth import passwords
+from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise, load_actor
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
@@ -89,6 +90,7 @@ def create_collaborator(
         collaborator.department = department_row
         manager.add(collaborator)
         uow.flush()
+        audit.record(uow, actor, "create", "collaborator", collaborator.id, _created(collaborator))
         uow.commit()
     monitoring.record(
         "collaborator.created",
@@ -119,6 +121,7 @@ def update_collaborator(
         actor = authorise(uow, user, Action.COLLABORATOR_UPDATE)
         manager = CollaboratorManager(uow.session)
         collaborator = _get(manager, collaborator_id, for_update=True)
+        before = _fields(collaborator)
         changed = _set_name_and_phone(collaborator, name, phone)
         if email is not None and validate_email(email) != collaborator.email:
             new_email = validate_email(email)
@@ -145,7 +148,11 @@ def update_collaborator(
             raise ValidationError("Nothing to change: every value is the same as before.")
         if {"department", "password", "email"} & set(changed):
             collaborator.token_version += 1  # their open sessions must log in again
+        changes = audit.diff(before, _fields(collaborator))
+        if "password" in changed:
+            changes["password"] = [audit.HIDDEN, audit.HIDDEN]
         uow.flush()
+        audit.record(uow, actor, "update", "collaborator", collaborator.id, changes)
         uow.commit()
         uow.session.refresh(collaborator)
     monitoring.record(
@@ -154,6 +161,50 @@ def update_collaborator(
         collaborator_id=collaborator.id,
         fields=",".join(changed),
     )
+    return collaborator
+
+
+AUDITED = ("name", "email", "phone", "department_name", "active")
+
+
+def _fields(collaborator: Collaborator) -> dict[str, str | None]:
+    return audit.snapshot(collaborator, AUDITED)
+
+
+def _created(collaborator: Collaborator) -> dict[str, list]:
+    return {field: [None, value] for field, value in _fields(collaborator).items()}
+
+
+def set_active(
+    uow: UnitOfWork, user: CurrentUser, collaborator_id: int, *, active: bool
+) -> Collaborator:
+    """Deactivate a collaborator who leaves (their sessions end at once) or bring them back
+    (gestion). Unlike deletion, nothing about them is lost."""
+    with uow:
+        actor = authorise(uow, user, Action.COLLABORATOR_DEACTIVATE)
+        if collaborator_id == actor.id:
+            raise PermissionDenied("You cannot deactivate your own account.")
+        manager = CollaboratorManager(uow.session)
+        collaborator = _get(manager, collaborator_id, for_update=True)
+        if collaborator.active == active:
+            state = "active" if active else "deactivated"
+            raise ValidationError(f"{collaborator.name} is already {state}.")
+        before = _fields(collaborator)
+        collaborator.active = active
+        collaborator.token_version += 1  # a deactivated session dies now, not at expiry
+        uow.flush()
+        action = "reactivate" if active else "deactivate"
+        audit.record(
+            uow,
+            actor,
+            action,
+            "collaborator",
+            collaborator.id,
+            audit.diff(before, _fields(collaborator)),
+        )
+        uow.commit()
+        uow.session.refresh(collaborator)
+    monitoring.record(f"collaborator.{action}d", actor_id=actor.id, collaborator_id=collaborator.id)
     return collaborator
 
 
@@ -229,6 +280,8 @@ def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int
     with uow:
         actor, manager, collaborator = _deletable(uow, user, collaborator_id)
         department = collaborator.department_name.value
+        gone = {field: [value, None] for field, value in _fields(collaborator).items()}
+        audit.record(uow, actor, "delete", "collaborator", collaborator.id, gone)
         manager.delete(collaborator)
         uow.flush()
         uow.commit()
@@ -246,8 +299,12 @@ def update_own_profile(
     """Change one's own name or phone (everyone)."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
+        before = _fields(actor)
         if not _set_name_and_phone(actor, name, phone):
             raise ValidationError("Nothing to change: every value is the same as before.")
+        audit.record(
+            uow, actor, "update", "collaborator", actor.id, audit.diff(before, _fields(actor))
+        )
         uow.flush()
         uow.commit()
         uow.session.refresh(actor)
@@ -267,6 +324,8 @@ def change_own_password(
             raise ValidationError("The new password must differ from the current one.")
         actor.password_hash = passwords.hash_password(new_password)
         actor.token_version += 1
+        changes = {"password": [audit.HIDDEN, audit.HIDDEN]}
+        audit.record(uow, actor, "update", "collaborator", actor.id, changes)
         uow.flush()
         uow.commit()
         uow.session.refresh(actor)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from epic_events import monitoring
+from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.clients import latest_page, load_client, require_own_client
+from epic_events.controllers.clients import (
+    created,
+    latest_page,
+    load_client,
+    require_not_archived,
+    require_own_client,
+)
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict, NotFound, ValidationError
@@ -19,6 +27,7 @@ from epic_events.models import Collaborator, Contract, Event
 from epic_events.validators import check_amounts, coerce_amount
 
 DETAIL_ROWS = 10
+FIELDS = ("total_amount", "amount_due", "signed")
 
 
 @dataclass(frozen=True)
@@ -80,8 +89,9 @@ def create_contract(
     Its commercial contact is the client's; the amount due defaults to the total.
     """
     with uow:
-        authorise(uow, user, Action.CONTRACT_CREATE)
+        actor = authorise(uow, user, Action.CONTRACT_CREATE)
         client = load_client(ClientManager(uow.session), client_id)
+        require_not_archived(client, "client")
         total = coerce_amount(total_amount, "Total amount")
         due = total if amount_due is None else coerce_amount(amount_due, "Amount due")
         check_amounts(total, due)
@@ -96,6 +106,7 @@ def create_contract(
             )
         )
         uow.flush()
+        audit.record(uow, actor, "create", "contract", contract.id, created(contract, FIELDS))
         uow.commit()
         return load_contract(manager, contract.id)
 
@@ -107,6 +118,7 @@ def _editable_contract(
     manager = ContractManager(uow.session)
     contract = load_contract(manager, contract_id, for_update=True)
     require_own_client(actor, contract.client, what)
+    require_not_archived(contract, "contract")
     return actor, manager, contract
 
 
@@ -144,10 +156,16 @@ def update_contract(
         )
         if not changed:
             raise ValidationError("Nothing to change: every value is the same as before.")
+        before = audit.snapshot(contract, FIELDS)
         contract.total_amount, contract.amount_due = total, due
         if signed is not None:
             contract.signed = signed
+            contract.signed_at = datetime.now(UTC) if signed else None
         uow.flush()
+        changes = audit.diff(before, audit.snapshot(contract, FIELDS))
+        audit.record(
+            uow, actor, "sign" if newly_signed else "update", "contract", contract.id, changes
+        )
         uow.commit()
     if newly_signed:
         _report_signature(actor, contract)
@@ -164,7 +182,9 @@ def sign_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> Contr
         if contract.signed:
             raise Conflict(f"Contract #{contract.id} is already signed.")
         contract.signed = True
+        contract.signed_at = datetime.now(UTC)
         uow.flush()
+        audit.record(uow, actor, "sign", "contract", contract.id, {"signed": ["False", "True"]})
         uow.commit()
         signed = load_contract(manager, contract.id)
     _report_signature(actor, signed)

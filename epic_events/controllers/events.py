@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.clients import require_own_client
+from epic_events.controllers.clients import created, require_not_archived, require_own_client
 from epic_events.controllers.contracts import load_contract
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
@@ -23,6 +24,8 @@ from epic_events.validators import (
     validate_location,
     validate_notes,
 )
+
+FIELDS = ("name", "start_at", "end_at", "location", "attendees", "notes")
 
 
 def load_event(manager: EventManager, event_id: int, *, for_update: bool = False) -> Event:
@@ -85,6 +88,7 @@ def create_event(
         actor = authorise(uow, user, Action.EVENT_CREATE)
         contract = load_contract(ContractManager(uow.session), contract_id)
         require_own_client(actor, contract.client, "create its events")
+        require_not_archived(contract, "contract")
         if not contract.signed:
             raise PermissionDenied(
                 f"Contract #{contract.id} is not signed yet: events can only be created on a "
@@ -106,6 +110,7 @@ def create_event(
             )
         )
         uow.flush()
+        audit.record(uow, actor, "create", "event", event.id, created(event, FIELDS))
         uow.commit()
         return load_event(manager, event.id)
 
@@ -115,9 +120,10 @@ def assign_support(
 ) -> Event:
     """Assign, change or remove an event's support contact (gestion)."""
     with uow:
-        authorise(uow, user, Action.EVENT_ASSIGN_SUPPORT)
+        actor = authorise(uow, user, Action.EVENT_ASSIGN_SUPPORT)
         manager = EventManager(uow.session)
         event = load_event(manager, event_id, for_update=True)
+        require_not_archived(event, "event")
         if support_id is not None:
             helper = CollaboratorManager(uow.session).get(support_id)
             if helper is None:
@@ -129,8 +135,11 @@ def assign_support(
                 )
         if event.support_contact_id == support_id:
             raise ValidationError("Nothing to change: the event already has this support contact.")
+        previous = event.support_contact.name if event.support_contact else None
         event.support_contact_id = support_id
         uow.flush()
+        changes = {"support_contact": [previous, helper.name if support_id else None]}
+        audit.record(uow, actor, "assign", "event", event.id, changes)
         uow.commit()
         return load_event(manager, event.id)
 
@@ -155,6 +164,7 @@ def update_event(
         actor = authorise(uow, user, Action.EVENT_UPDATE)
         manager = EventManager(uow.session)
         event = load_event(manager, event_id, for_update=True)
+        require_not_archived(event, "event")
         if event.support_contact_id != actor.id:
             holder = event.support_contact.name if event.support_contact else "nobody yet"
             raise PermissionDenied(
@@ -173,8 +183,17 @@ def update_event(
         if not changes:
             raise ValidationError("Nothing to change: every value is the same as before.")
         check_period(changes.get("start_at", event.start_at), changes.get("end_at", event.end_at))
+        before = audit.snapshot(event, FIELDS)
         for field, value in changes.items():
             setattr(event, field, value)
         uow.flush()
+        audit.record(
+            uow,
+            actor,
+            "update",
+            "event",
+            event.id,
+            audit.diff(before, audit.snapshot(event, FIELDS)),
+        )
         uow.commit()
         return load_event(manager, event.id)

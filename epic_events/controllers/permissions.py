@@ -38,6 +38,9 @@ class Action(StrEnum):
     FILTER_UNPAID_CONTRACTS = "filter contracts not fully paid"
     FILTER_MY_CLIENTS = "filter my clients"
     FILTER_MY_EVENTS = "filter my events"
+    COLLABORATOR_DEACTIVATE = "deactivate and reactivate collaborators"
+    ARCHIVE = "archive and restore clients, contracts and events"
+    ACTIVITY_READ = "see the recent activity of everyone"
 
 
 PERMISSIONS: dict[Action, frozenset[DepartmentName]] = {
@@ -61,6 +64,9 @@ PERMISSIONS: dict[Action, frozenset[DepartmentName]] = {
     Action.FILTER_UNPAID_CONTRACTS: frozenset({COMMERCE}),
     Action.FILTER_MY_CLIENTS: frozenset({COMMERCE}),
     Action.FILTER_MY_EVENTS: frozenset({SUPPORT}),
+    Action.COLLABORATOR_DEACTIVATE: frozenset({GESTION}),
+    Action.ARCHIVE: frozenset({GESTION}),
+    Action.ACTIVITY_READ: frozenset({GESTION}),
 }
 
 DEPARTMENT_LABELS = {GESTION: "management", COMMERCE: "sales", SUPPORT: "support"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -50,6 +50,25 @@ class ClientManager:
             set_committed_value(contract, "client", client)
         return client, contracts
 
+    def duplicates(self, email: str, full_name: str, company_name: str, limit: int = 5):
+        """Up to `limit` clients sharing the email, or the name and company (any case)."""
+        return list(
+            self.session.scalars(
+                self._select()
+                .where(
+                    or_(
+                        Client.email == email,
+                        and_(
+                            func.lower(Client.full_name) == full_name.lower(),
+                            func.lower(Client.company_name) == company_name.lower(),
+                        ),
+                    )
+                )
+                .order_by(Client.id)
+                .limit(limit)
+            )
+        )
+
     def get_by_email(self, email: str) -> Client | None:
         return self.session.scalar(select(Client).where(Client.email == email.lower()))
 
@@ -64,6 +83,7 @@ class ClientManager:
             search_columns=[Client.full_name, Client.email, Client.company_name],
             tiebreak=Client.id,
             count_from=select(Client.id).where(*filters),
+            archived_column=Client.archived_at,
         )
 
     def page(self, query: ListQuery, **filters) -> Page[Client]:

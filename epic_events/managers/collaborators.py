@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from epic_events.managers.paging import DEFAULT_PAGE_SIZE, ListQuery, Page, paginate
+from epic_events.managers.paging import DEFAULT_PAGE_SIZE, Listing, ListQuery, Page
 from epic_events.models import Client, Collaborator, Contract, Department, Event
 
 
@@ -32,6 +32,18 @@ class CollaboratorManager:
     def department(self, name: str) -> Department | None:
         return self.session.scalar(select(Department).where(Department.name == name))
 
+    def listing(self, department: str | None = None) -> Listing:
+        """Collaborators by name, searched in name and email, of one department when given."""
+        statement = select(Collaborator)
+        if department is not None:
+            statement = statement.join(Collaborator.department).where(Department.name == department)
+        return Listing(
+            statement,
+            sort_columns={"name": func.lower(Collaborator.name)},
+            search_columns=[Collaborator.name, Collaborator.email],
+            tiebreak=Collaborator.id,
+        )
+
     def page(
         self,
         number: int = 1,
@@ -39,19 +51,9 @@ class CollaboratorManager:
         search: str | None = None,
         department: str | None = None,
     ) -> Page[Collaborator]:
-        """One page of collaborators by name, matching `search` in name or email, of one
-        department when given."""
-        statement = select(Collaborator)
-        if department is not None:
-            statement = statement.join(Collaborator.department).where(Department.name == department)
-        return paginate(
-            self.session,
-            statement,
-            ListQuery(page=number, size=size, search=search),
-            sort_columns={"name": func.lower(Collaborator.name)},
-            search_columns=[Collaborator.name, Collaborator.email],
-            tiebreak=Collaborator.id,
-        )
+        """One page of collaborators (see listing())."""
+        query = ListQuery(page=number, size=size, search=search)
+        return self.listing(department).page(self.session, query)
 
     def add(self, collaborator: Collaborator) -> Collaborator:
         self.session.add(collaborator)

@@ -66,6 +66,7 @@ class ContractManager:
             sort_columns=SORTS,
             search_columns=[Client.full_name, Client.email, Client.company_name],
             tiebreak=Contract.id,
+            archived_column=Contract.archived_at,
         )
 
     def page(self, query: ListQuery, **filters) -> Page[Contract]:

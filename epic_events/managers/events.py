@@ -74,6 +74,7 @@ class EventManager:
             sort_columns=SORTS,
             search_columns=[Event.name, Event.location, Client.full_name, Client.company_name],
             tiebreak=Event.id,
+            archived_column=Event.archived_at,
         )
 
     def page(self, query: ListQuery, **filters) -> Page[Event]:

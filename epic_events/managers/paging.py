@@ -66,6 +66,7 @@ class ListQuery:
     search: str | None = None
     sort: str | None = None
     descending: bool = False
+    include_archived: bool = False
 
     def __post_init__(self):
         if not 1 <= self.size <= MAX_PAGE_SIZE:
@@ -73,7 +74,7 @@ class ListQuery:
         if self.page < 1:
             object.__setattr__(self, "page", 1)  # like a page past the end: the nearest one
         if self.search is not None and "\x00" in self.search:
-            raise ValidationError("Search cannot contain control characters.")
+            raise ValidationError("Search cannot contain a NUL character.")
 
 
 @dataclass(frozen=True)
@@ -90,18 +91,20 @@ class Listing:
     search_columns: list[ColumnElement]
     tiebreak: ColumnElement
     count_from: Select | None = None
+    archived_column: ColumnElement | None = None
 
     def searched(self, query: ListQuery) -> tuple[Select, Select]:
-        """The rows matching the query's search, and what counts them."""
+        """The rows matching the query's search (archived rows only when asked for), and
+        what counts them."""
+        statement = self.statement
+        counted = self.count_from if self.count_from is not None else self.statement
+        if self.archived_column is not None and not query.include_archived:
+            statement = statement.where(self.archived_column.is_(None))
+            counted = counted.where(self.archived_column.is_(None))
         if not query.search:
-            return (
-                self.statement,
-                self.count_from if self.count_from is not None else self.statement,
-            )
+            return statement, counted
         pattern = like_pattern(query.search)
-        statement = self.statement.where(
-            or_(*(column.ilike(pattern) for column in self.search_columns))
-        )
+        statement = statement.where(or_(*(column.ilike(pattern) for column in self.search_columns)))
         return statement, statement
 
     def ordered(self, query: ListQuery) -> Select:

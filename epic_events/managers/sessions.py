@@ -22,6 +22,7 @@ class CollaboratorRecord:
     name: str
     department_name: DepartmentName
     token_version: int
+    active: bool = True
 
 
 class QuickDatabase:
@@ -63,14 +64,17 @@ class QuickDatabase:
     def collaborator(self, collaborator_id: int) -> CollaboratorRecord | None:
         with self._cursor() as cursor:
             cursor.execute(
-                "SELECT c.id, c.email, c.name, d.name, c.token_version FROM collaborators c "
+                "SELECT c.id, c.email, c.name, d.name, c.token_version, c.active "
+                "FROM collaborators c "
                 "JOIN departments d ON d.id = c.department_id WHERE c.id = %s",
                 (collaborator_id,),
             )
             row = cursor.fetchone()
         if row is None:
             return None
-        return CollaboratorRecord(row[0], row[1], row[2], DepartmentName(row[3]), row[4])
+        return CollaboratorRecord(
+            row[0], row[1], row[2], DepartmentName(row[3]), row[4], active=row[5]
+        )
 
     def close(self) -> None:
         if self._connection is not None:

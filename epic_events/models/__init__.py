@@ -1,6 +1,7 @@
 """The SQLAlchemy models, one file per entity."""
 
 from epic_events.models import indexes  # noqa: F401 - attaches the indexes to the tables
+from epic_events.models.audit import AuditEntry
 from epic_events.models.base import Base
 from epic_events.models.client import Client
 from epic_events.models.collaborator import Collaborator
@@ -9,6 +10,7 @@ from epic_events.models.department import Department, DepartmentName
 from epic_events.models.event import Event
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Client",
     "Collaborator",

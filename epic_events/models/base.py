@@ -18,6 +18,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class Archivable:
+    """Archived rows are hidden from lists, never edited, never deleted; they can be restored."""
+
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
 class Timestamped:
     """`created_at` set on insert, `updated_at` kept current by a database trigger."""
 

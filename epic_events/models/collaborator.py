@@ -25,6 +25,8 @@ class Collaborator(Timestamped, Base):
     password_hash: Mapped[str] = mapped_column(String(255), deferred=True)
     # Bumped on password change and department change: older tokens stop working.
     token_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A collaborator who left: cannot log in, keeps their name in history; can come back.
+    active: Mapped[bool] = mapped_column(default=True, server_default="true")
 
     # Joined (outer, so it also works under an outer join of collaborators): always shown.
     department: Mapped[Department] = relationship(lazy="joined")

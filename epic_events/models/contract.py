@@ -1,18 +1,19 @@
 """Contracts: what a client owes, and whether it is signed."""
 
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Numeric
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from epic_events.models.base import Base, Timestamped
+from epic_events.models.base import Archivable, Base, Timestamped
 from epic_events.models.client import Client
 from epic_events.models.collaborator import Collaborator
 
 MONEY = Numeric(12, 2, asdecimal=True)
 
 
-class Contract(Timestamped, Base):
+class Contract(Archivable, Timestamped, Base):
     __tablename__ = "contracts"
     __table_args__ = (
         # NaN compares greater than every number in PostgreSQL, so it is excluded by name.
@@ -35,6 +36,7 @@ class Contract(Timestamped, Base):
     total_amount: Mapped[Decimal] = mapped_column(MONEY)
     amount_due: Mapped[Decimal] = mapped_column(MONEY)
     signed: Mapped[bool] = mapped_column(default=False, server_default="false")
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     client: Mapped[Client] = relationship()
     commercial_contact: Mapped[Collaborator] = relationship()

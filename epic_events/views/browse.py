@@ -32,6 +32,8 @@ def page_caption(
         caption.append(f' · search "{sanitize(query.search)}"')
     if sorts and query.sort in sorts:
         caption.append(f" · sorted by {sorts[query.sort]} {'↓' if query.descending else '↑'}")
+    if query.include_archived:
+        caption.append(" · archived rows shown")
     return caption
 
 
@@ -119,7 +121,7 @@ def add_empty_row(table: Table, what: str, query: ListQuery | str | None) -> Non
     table.add_row("", Text(message, style="dim"))
 
 
-def help_line(sorts: dict[str, str] | None, can_open: bool) -> str:
+def help_line(sorts: dict[str, str] | None, can_open: bool, archivable: bool = False) -> str:
     parts = [
         "[bold]n[/]ext",
         "[bold]p[/]revious",
@@ -131,6 +133,8 @@ def help_line(sorts: dict[str, str] | None, can_open: bool) -> str:
         parts.append(f"[bold]o[/] {'|'.join(sorts)} sort")
     if can_open:
         parts.append("[bold]v[/] ID view")
+    if archivable:
+        parts.append("[bold]a[/]rchived on/off")
     parts.append("[bold]0[/] back")
     return "[dim]" + " · ".join(parts) + "[/]"
 
@@ -150,6 +154,7 @@ def browse(
     open_one: Callable[[AppContext, int], object] | None = None,
     sorts: dict[str, str] | None = None,
     query: ListQuery | None = None,
+    archivable: bool = False,
 ) -> None:
     """Show `fetch`ed pages until the user goes back; every command costs one fetch."""
     query = query or ListQuery()
@@ -158,11 +163,14 @@ def browse(
         page = fetch(query)
         query = replace(query, page=page.number)
         console.print(render(page, query))
-        console.print(help_line(sorts, open_one is not None))
+        console.print(help_line(sorts, open_one is not None, archivable))
         command, _, argument = console.input("[bold]List[/]: ").strip().partition(" ")
         command, argument = command.lower(), argument.strip()
         if command in ("", "0", "b", "q"):
             return
+        if command == "a" and archivable:
+            query = replace(query, include_archived=not query.include_archived, page=1)
+            continue
         try:
             query = _apply(ctx, command, argument, query, page, sorts, open_one)
         except NotAuthenticated:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 from epic_events.controllers import clients as controller
 from epic_events.controllers import collaborators as collaborators_controller
@@ -19,6 +20,7 @@ from epic_events.validators import (
     validate_name,
     validate_phone,
 )
+from epic_events.views.archiving import archive_screen, restore_screen
 from epic_events.views.browse import (
     FIXED,
     NUMBER,
@@ -29,10 +31,11 @@ from epic_events.views.browse import (
     related,
 )
 from epic_events.views.collaborators import render_collaborators
-from epic_events.views.console import ask, ask_optional, info, success
+from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.contracts import render_contracts
 from epic_events.views.events import render_events
+from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.text import format_datetime, literal
 
@@ -88,6 +91,8 @@ def render_client(detail: ClientDetail) -> Group:
     card.add_row("Commercial", literal(client.commercial_contact.name))
     card.add_row("First contact", literal(format_datetime(client.created_at)))
     card.add_row("Last update", literal(format_datetime(client.updated_at)))
+    if client.archived_at is not None:
+        card.add_row("Archived", Text(format_datetime(client.archived_at), style="yellow"))
     return Group(
         card,
         related(detail.contracts, "contract", render_contracts),
@@ -128,14 +133,30 @@ def view_screen(ctx: AppContext) -> None:
 def create_screen(ctx: AppContext) -> None:
     console = ctx.console
     console.print("[bold]New client[/] [dim](Ctrl-C cancels)[/]")
-    client = controller.create_client(
+    fields = {
+        "full_name": ask(console, "Full name", lambda raw: validate_name(raw, "Full name")),
+        "email": ask(console, "Email", validate_email),
+        "phone": ask(console, "Phone", validate_phone),
+        "company_name": ask(console, "Company name", validate_company),
+    }
+    same = controller.find_duplicates(
         ctx.uow(),
         ctx.user,
-        full_name=ask(console, "Full name", lambda raw: validate_name(raw, "Full name")),
-        email=ask(console, "Email", validate_email),
-        phone=ask(console, "Phone", validate_phone),
-        company_name=ask(console, "Company name", validate_company),
+        email=fields["email"],
+        full_name=fields["full_name"],
+        company_name=fields["company_name"],
     )
+    if same:
+        shown = Page(items=same, number=1, size=len(same), total=len(same))
+        console.print(render_clients(shown, title="Already known"))
+        if any(client.email == fields["email"] for client in same):
+            raise ValidationError(
+                "A client with this email exists (above): update it instead of creating another."
+            )
+        if not confirm(console, "A client with this name and company exists: create anyway?"):
+            info(console, "No client was created.")
+            return
+    client = controller.create_client(ctx.uow(), ctx.user, **fields)
     success(console, f"Created client #{client.id} {client.full_name}; you are its contact.")
 
 
@@ -183,6 +204,9 @@ ENTRIES = [
     MenuEntry("Create a client", create_screen, Action.CLIENT_CREATE),
     MenuEntry("Update one of my clients", update_screen, Action.CLIENT_UPDATE),
     MenuEntry("Reassign a client's commercial contact", reassign_screen, Action.CLIENT_REASSIGN),
+    MenuEntry("History of a client", history_screen("client"), Action.READ_ALL),
+    MenuEntry("Archive a client", archive_screen("client", show_client), Action.ARCHIVE),
+    MenuEntry("Restore an archived client", restore_screen("client"), Action.ARCHIVE),
 ]
 
 

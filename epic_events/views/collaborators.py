@@ -27,6 +27,7 @@ from epic_events.views.browse import (
 )
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
+from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.text import format_datetime, literal, sanitize
 
@@ -47,7 +48,10 @@ def render_collaborators(
             literal(collaborator.name),
             literal(collaborator.email),
             literal(collaborator.phone),
-            literal(collaborator.department.name),
+            literal(
+                collaborator.department.name
+                + ("" if collaborator.active in (True, None) else " (deactivated)")
+            ),
         )
     if not page.items:
         add_empty_row(table, "collaborator", query)
@@ -64,6 +68,8 @@ def render_collaborator(collaborator: Collaborator) -> Table:
     table.add_row("Email", literal(collaborator.email))
     table.add_row("Phone", literal(collaborator.phone))
     table.add_row("Department", literal(collaborator.department.name))
+    if not collaborator.active:
+        table.add_row("Status", Text("deactivated", style="yellow"))
     table.add_row("Created", literal(format_datetime(collaborator.created_at)))
     table.add_row("Updated", literal(format_datetime(collaborator.updated_at)))
     return table
@@ -167,6 +173,26 @@ def update_screen(ctx: AppContext) -> None:
     success(console, f"Updated collaborator #{updated.id}: {', '.join(sorted(changes))}.")
 
 
+def activation_screen(ctx: AppContext) -> None:
+    console = ctx.console
+    collaborator = show_collaborator(ctx, ask(console, "Collaborator id", parse_id))
+    if collaborator.active:
+        question = Text(
+            f"Deactivate {sanitize(collaborator.name)}? They can no longer log in; their "
+            "sessions end now; nothing of theirs is lost."
+        )
+    else:
+        question = Text(f"Reactivate {sanitize(collaborator.name)}?")
+    if not confirm(console, question):
+        info(console, "Nothing was changed.")
+        return
+    updated = controller.set_active(
+        ctx.uow(), ctx.user, collaborator.id, active=not collaborator.active
+    )
+    state = "active again" if updated.active else "deactivated"
+    success(console, f"Collaborator #{updated.id} is {state}.")
+
+
 def delete_screen(ctx: AppContext) -> None:
     console = ctx.console
     collaborator_id = ask(console, "Collaborator id", parse_id)
@@ -187,7 +213,15 @@ ENTRIES = [
     MenuEntry("View a collaborator", view_screen, Action.COLLABORATOR_LIST),
     MenuEntry("Create a collaborator", create_screen, Action.COLLABORATOR_CREATE),
     MenuEntry("Update a collaborator", update_screen, Action.COLLABORATOR_UPDATE),
+    MenuEntry(
+        "Deactivate or reactivate a collaborator",
+        activation_screen,
+        Action.COLLABORATOR_DEACTIVATE,
+    ),
     MenuEntry("Delete a collaborator", delete_screen, Action.COLLABORATOR_DELETE),
+    MenuEntry(
+        "History of a collaborator", history_screen("collaborator"), Action.COLLABORATOR_LIST
+    ),
 ]
 
 

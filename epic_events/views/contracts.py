@@ -13,6 +13,7 @@ from epic_events.errors import ValidationError
 from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Contract
 from epic_events.validators import check_amounts, parse_amount, parse_id
+from epic_events.views.archiving import archive_screen, restore_screen
 from epic_events.views.browse import (
     FIXED,
     NUMBER,
@@ -26,6 +27,7 @@ from epic_events.views.browse import (
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.events import render_events
+from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.text import format_datetime, format_money, literal, sanitize
 
@@ -40,6 +42,8 @@ SORTS = {
 
 
 def status(contract: Contract) -> Text:
+    if contract.archived_at is not None:
+        return Text("archived", style="dim")
     return Text("signed", style="green") if contract.signed else Text("unsigned", style="yellow")
 
 
@@ -94,6 +98,10 @@ def render_contract(detail: ContractDetail) -> Group:
     card.add_row("Status", status(contract))
     card.add_row("Created", literal(format_datetime(contract.created_at)))
     card.add_row("Last update", literal(format_datetime(contract.updated_at)))
+    if contract.signed_at is not None:
+        card.add_row("Signed", literal(format_datetime(contract.signed_at)))
+    if contract.archived_at is not None:
+        card.add_row("Archived", Text(format_datetime(contract.archived_at), style="yellow"))
     return Group(card, related(detail.events, "event", render_events))
 
 
@@ -111,6 +119,7 @@ def _browser(title: str, **filters):
             lambda page, query: render_contracts(page, query, title=title),
             show_contract,
             SORTS,
+            archivable=True,
         )
 
     return screen
@@ -207,6 +216,9 @@ ENTRIES = [
     MenuEntry("Create a contract", create_screen, Action.CONTRACT_CREATE),
     MenuEntry("Update a contract's amounts", update_screen, Action.CONTRACT_UPDATE),
     MenuEntry("Sign a contract", sign_screen, Action.CONTRACT_SIGN),
+    MenuEntry("History of a contract", history_screen("contract"), Action.READ_ALL),
+    MenuEntry("Archive a contract", archive_screen("contract", show_contract), Action.ARCHIVE),
+    MenuEntry("Restore an archived contract", restore_screen("contract"), Action.ARCHIVE),
 ]
 
 

@@ -21,6 +21,7 @@ from epic_events.validators import (
     validate_location,
     validate_notes,
 )
+from epic_events.views.archiving import archive_screen, restore_screen
 from epic_events.views.browse import (
     FIXED,
     NUMBER,
@@ -33,6 +34,7 @@ from epic_events.views.browse import (
 from epic_events.views.collaborators import render_collaborators
 from epic_events.views.console import ask, ask_optional, error, info, success
 from epic_events.views.context import AppContext
+from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.text import EMPTY, format_datetime, literal, sanitize
 
@@ -103,6 +105,8 @@ def render_event(event: Event) -> Table:
     card.add_row("Attendees", str(event.attendees))
     card.add_row("Notes", literal(event.notes))
     card.add_row("Last update", literal(format_datetime(event.updated_at)))
+    if event.archived_at is not None:
+        card.add_row("Archived", Text(format_datetime(event.archived_at), style="yellow"))
     return card
 
 
@@ -121,6 +125,7 @@ def _browser(title: str, **filters):
             show_event,
             SORTS,
             ListQuery(sort="start"),
+            archivable=True,
         )
 
     return screen
@@ -236,6 +241,9 @@ ENTRIES = [
     MenuEntry("Create an event", create_screen, Action.EVENT_CREATE),
     MenuEntry("Assign a support contact", assign_screen, Action.EVENT_ASSIGN_SUPPORT),
     MenuEntry("Update one of my events", update_screen, Action.EVENT_UPDATE),
+    MenuEntry("History of an event", history_screen("event"), Action.READ_ALL),
+    MenuEntry("Archive an event", archive_screen("event", show_event), Action.ARCHIVE),
+    MenuEntry("Restore an archived event", restore_screen("event"), Action.ARCHIVE),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from epic_events.controllers.auth import CurrentUser
-from epic_events.errors import InvalidCredentials, ValidationError
+from epic_events.errors import InvalidCredentials, NotAuthenticated, ValidationError
 from epic_events.views.console import ask, error, info, success, warning
 from epic_events.views.context import AppContext
 
@@ -62,14 +62,15 @@ def login_form(ctx: AppContext, email_hint: str | None = None) -> CurrentUser | 
             console.print()
             info(console, "Cancelled.")
             continue
-        except (InvalidCredentials, ValidationError) as problem:
-            failures += 1
+        except (NotAuthenticated, ValidationError) as problem:
             error(console, problem.message)
-            if failures >= FREE_ATTEMPTS:
-                delay = min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_S)
-                console.print(f"[dim]Please wait {delay} s before trying again…[/]")
-                time.sleep(delay)
             email_hint = email
+            if isinstance(problem, InvalidCredentials | ValidationError):
+                failures += 1
+                if failures >= FREE_ATTEMPTS:
+                    delay = min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_S)
+                    console.print(f"[dim]Please wait {delay} s before trying again…[/]")
+                    time.sleep(delay)
             continue
         welcome(ctx, user)
         _show_warnings(ctx)

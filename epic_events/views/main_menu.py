@@ -38,6 +38,9 @@ ENTRIES = [
         submenu("collaborators", "collaborators_menu"),
         Action.COLLABORATOR_LIST,
     ),
+    MenuEntry(
+        "Recent activity", submenu("history", "recent_activity_screen"), Action.ACTIVITY_READ
+    ),
     MenuEntry("My profile", submenu("profile", "profile_menu"), Action.OWN_PROFILE),
     MenuEntry("Log out", log_out),
 ]

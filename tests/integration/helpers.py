@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-TABLES = ("departments", "collaborators", "clients", "contracts", "events")
+TABLES = ("departments", "collaborators", "clients", "contracts", "events", "audit_log")
 
 
 def snapshot(connection, tables=TABLES) -> dict[str, list[tuple]]:

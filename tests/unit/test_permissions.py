@@ -33,6 +33,10 @@ EXPECTED: dict[str, set[str]] = {
     "FILTER_UNPAID_CONTRACTS": {C},
     "FILTER_MY_CLIENTS": {C},
     "FILTER_MY_EVENTS": {S},
+    # issue 7: management keeps the records and the people
+    "COLLABORATOR_DEACTIVATE": {G},
+    "ARCHIVE": {G},
+    "ACTIVITY_READ": {G},
 }
 
 CASES = [

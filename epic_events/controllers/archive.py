@@ -1,0 +1,156 @@
+"""Archive instead of delete (gestion): hidden from lists, read-only, restorable, never lost.
+
+Archiving a client archives its contracts and events with it; archiving a contract, its
+events. Restoring brings back exactly what was archived together (same timestamp).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from epic_events.controllers import audit
+from epic_events.controllers.auth import CurrentUser, authorise
+from epic_events.controllers.clients import load_client
+from epic_events.controllers.contracts import load_contract
+from epic_events.controllers.events import load_event
+from epic_events.controllers.permissions import Action
+from epic_events.db import UnitOfWork
+from epic_events.errors import Conflict
+from epic_events.managers.clients import ClientManager
+from epic_events.managers.contracts import ContractManager
+from epic_events.managers.events import EventManager
+from epic_events.models import Contract, Event
+
+
+def _stamp(session, model, condition, when) -> int:
+    """Set archived_at on the rows matching `condition`; return how many."""
+    return session.execute(update(model).where(condition).values(archived_at=when)).rowcount
+
+
+def archive_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[str, int]:
+    """Archive a client with its contracts and events; return what was archived."""
+    with uow:
+        actor = authorise(uow, user, Action.ARCHIVE)
+        client = load_client(ClientManager(uow.session), client_id, for_update=True)
+        if client.archived_at is not None:
+            raise Conflict(f"Client #{client.id} is already archived.")
+        now = datetime.now(UTC)
+        client.archived_at = now
+        contract_ids = Contract.client_id == client.id
+        counts = {
+            "contracts": _stamp(
+                uow.session, Contract, contract_ids & Contract.archived_at.is_(None), now
+            ),
+            "events": _stamp(
+                uow.session,
+                Event,
+                Event.contract_id.in_(select(Contract.id).where(contract_ids))
+                & Event.archived_at.is_(None),
+                now,
+            ),
+        }
+        uow.flush()
+        audit.record(uow, actor, "archive", "client", client.id, _counts(counts))
+        uow.commit()
+        return counts
+
+
+def restore_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[str, int]:
+    """Restore a client and what was archived with it."""
+    with uow:
+        actor = authorise(uow, user, Action.ARCHIVE)
+        client = load_client(ClientManager(uow.session), client_id, for_update=True)
+        when = client.archived_at
+        if when is None:
+            raise Conflict(f"Client #{client.id} is not archived.")
+        client.archived_at = None
+        contract_ids = Contract.client_id == client.id
+        counts = {
+            "contracts": _stamp(
+                uow.session, Contract, contract_ids & (Contract.archived_at == when), None
+            ),
+            "events": _stamp(
+                uow.session,
+                Event,
+                Event.contract_id.in_(select(Contract.id).where(contract_ids))
+                & (Event.archived_at == when),
+                None,
+            ),
+        }
+        uow.flush()
+        audit.record(uow, actor, "restore", "client", client.id, _counts(counts))
+        uow.commit()
+        return counts
+
+
+def archive_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> dict[str, int]:
+    """Archive a contract with its events."""
+    with uow:
+        actor = authorise(uow, user, Action.ARCHIVE)
+        contract = load_contract(ContractManager(uow.session), contract_id, for_update=True)
+        if contract.archived_at is not None:
+            raise Conflict(f"Contract #{contract.id} is already archived.")
+        now = datetime.now(UTC)
+        contract.archived_at = now
+        condition = (Event.contract_id == contract.id) & Event.archived_at.is_(None)
+        counts = {"events": _stamp(uow.session, Event, condition, now)}
+        uow.flush()
+        audit.record(uow, actor, "archive", "contract", contract.id, _counts(counts))
+        uow.commit()
+        return counts
+
+
+def restore_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> dict[str, int]:
+    """Restore a contract and the events archived with it; its client must be active."""
+    with uow:
+        actor = authorise(uow, user, Action.ARCHIVE)
+        contract = load_contract(ContractManager(uow.session), contract_id, for_update=True)
+        when = contract.archived_at
+        if when is None:
+            raise Conflict(f"Contract #{contract.id} is not archived.")
+        if contract.client.archived_at is not None:
+            raise Conflict(
+                f"Its client #{contract.client_id} is archived: restore the client first."
+            )
+        contract.archived_at = None
+        condition = (Event.contract_id == contract.id) & (Event.archived_at == when)
+        counts = {"events": _stamp(uow.session, Event, condition, None)}
+        uow.flush()
+        audit.record(uow, actor, "restore", "contract", contract.id, _counts(counts))
+        uow.commit()
+        return counts
+
+
+def archive_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> None:
+    with uow:
+        actor = authorise(uow, user, Action.ARCHIVE)
+        event = load_event(EventManager(uow.session), event_id, for_update=True)
+        if event.archived_at is not None:
+            raise Conflict(f"Event #{event.id} is already archived.")
+        event.archived_at = datetime.now(UTC)
+        uow.flush()
+        audit.record(uow, actor, "archive", "event", event.id)
+        uow.commit()
+
+
+def restore_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> None:
+    """Restore an event; its contract must be active."""
+    with uow:
+        actor = authorise(uow, user, Action.ARCHIVE)
+        event = load_event(EventManager(uow.session), event_id, for_update=True)
+        if event.archived_at is None:
+            raise Conflict(f"Event #{event.id} is not archived.")
+        if event.contract.archived_at is not None:
+            raise Conflict(
+                f"Its contract #{event.contract_id} is archived: restore the contract first."
+            )
+        event.archived_at = None
+        uow.flush()
+        audit.record(uow, actor, "restore", "event", event.id)
+        uow.commit()
+
+
+def _counts(counts: dict[str, int]) -> dict[str, list]:
+    return {f"{what}_with_it": [None, str(number)] for what, number in counts.items()}

@@ -1,0 +1,80 @@
+"""The dashboard shown right after login: a few figures chosen by the actor's department."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from epic_events.controllers.auth import CurrentUser, authorise
+from epic_events.controllers.permissions import Action
+from epic_events.db import UnitOfWork
+from epic_events.departments import DepartmentName
+from epic_events.managers.dashboard import (
+    SHOWN,
+    WITHOUT_SUPPORT_DAYS,
+    ContractLine,
+    DashboardManager,
+    EventLine,
+    Figure,
+    Tally,
+)
+
+__all__ = [
+    "SHOWN",
+    "WITHOUT_SUPPORT_DAYS",
+    "ContractLine",
+    "Dashboard",
+    "EventLine",
+    "Figure",
+    "Tally",
+    "get_dashboard",
+]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The figures of one department; those of the other departments stay None.
+
+    commerce: `unsigned` (my unsigned contracts, oldest first), `unpaid` (what my clients
+    still owe), `client_events` (my clients' upcoming events). support: `assigned_events`
+    (my upcoming events). gestion: `without_support` (events without support in the next
+    WITHOUT_SUPPORT_DAYS days), `signed_this_month` (contracts signed this calendar
+    month, by their signature date).
+    """
+
+    department: DepartmentName
+    unsigned: Figure[ContractLine] | None = None
+    unpaid: Tally | None = None
+    client_events: Figure[EventLine] | None = None
+    assigned_events: Figure[EventLine] | None = None
+    without_support: Figure[EventLine] | None = None
+    signed_this_month: Tally | None = None
+
+
+def get_dashboard(uow: UnitOfWork, user: CurrentUser, now: datetime | None = None) -> Dashboard:
+    """The dashboard of the logged-in collaborator's department (everyone).
+
+    One query loads the actor, then one per figure, whatever the size of the data. "This
+    month" is the calendar month of `now` in its own time zone; `now` defaults to the local
+    time, and a naive `now` is taken as local time.
+    """
+    if now is None or now.tzinfo is None:
+        now = (now or datetime.now()).astimezone()
+    with uow:
+        actor = authorise(uow, user, Action.READ_ALL)
+        manager = DashboardManager(uow.session)
+        department = actor.department_name
+        if department == DepartmentName.COMMERCE:
+            return Dashboard(
+                department,
+                unsigned=manager.unsigned_contracts(actor.id),
+                unpaid=manager.unpaid(actor.id),
+                client_events=manager.client_events(actor.id, now),
+            )
+        if department == DepartmentName.SUPPORT:
+            return Dashboard(department, assigned_events=manager.assigned_events(actor.id, now))
+        return Dashboard(
+            department,
+            without_support=manager.events_without_support(now),
+            signed_this_month=manager.signed_this_month(now),
+        )

@@ -1,0 +1,79 @@
+"""History screens: what happened to a record, and gestion's recent activity."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from epic_events.controllers import audit as controller
+from epic_events.managers.paging import ListQuery, Page
+from epic_events.models import AuditEntry
+from epic_events.validators import parse_id
+from epic_events.views.browse import FIXED, add_empty_row, browse, list_table, page_caption
+from epic_events.views.console import ask
+from epic_events.views.context import AppContext
+from epic_events.views.text import format_datetime, literal, sanitize
+
+LATEST_FIRST = ListQuery(sort="at", descending=True)
+
+
+def describe(changes: dict) -> Text:
+    """`field: before → after` for each change, literally."""
+    parts = []
+    for field, (before, after) in changes.items():
+        if before is None:
+            parts.append(f"{field}: {sanitize(after)}")
+        elif after is None:
+            parts.append(f"{field}: {sanitize(before)} → —")
+        else:
+            parts.append(f"{field}: {sanitize(before)} → {sanitize(after)}")
+    return Text("; ".join(parts) or "—")
+
+
+def render_history(page: Page[AuditEntry], query=None, title: str = "History") -> Table:
+    table = list_table(
+        title,
+        page_caption(page, query),
+        {
+            "When": FIXED,
+            "Who": {},
+            "Action": FIXED,
+            "Record": FIXED,
+            "Changes": {"max_width": 80},
+        },
+    )
+    for entry in page.items:
+        table.add_row(
+            literal(format_datetime(entry.at)),
+            literal(entry.actor_name),
+            entry.action,
+            f"{entry.entity} #{entry.entity_id}",
+            describe(entry.changes),
+        )
+    if not page.items:
+        add_empty_row(table, "change", query)
+    return table
+
+
+def history_screen(entity: str):
+    """The screen asking which record, then paging through its history."""
+
+    def screen(ctx: AppContext) -> None:
+        record_id = ask(ctx.console, f"{entity.capitalize()} id", parse_id)
+        browse(
+            ctx,
+            lambda query: controller.history(ctx.uow(), ctx.user, entity, record_id, query),
+            lambda page, query: render_history(page, query, f"History of {entity} #{record_id}"),
+            query=LATEST_FIRST,
+        )
+
+    return screen
+
+
+def recent_activity_screen(ctx: AppContext) -> None:
+    browse(
+        ctx,
+        lambda query: controller.recent_activity(ctx.uow(), ctx.user, query),
+        lambda page, query: render_history(page, query, "Recent activity"),
+        query=LATEST_FIRST,
+    )
