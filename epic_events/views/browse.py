@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
 
 from rich.cells import cell_len
 from rich.table import Table
@@ -12,8 +14,9 @@ from rich.text import Text
 from epic_events.errors import EpicEventsError, NotAuthenticated
 from epic_events.managers.paging import ListQuery, Page
 from epic_events.validators import clean_text, parse_id
-from epic_events.views.console import ask, error
+from epic_events.views.console import ask, error, success
 from epic_events.views.context import AppContext
+from epic_events.views.menu import run_action
 from epic_events.views.text import sanitize
 
 SEARCH_MAX = 100
@@ -121,7 +124,12 @@ def add_empty_row(table: Table, what: str, query: ListQuery | str | None) -> Non
     table.add_row("", Text(message, style="dim"))
 
 
-def help_line(sorts: dict[str, str] | None, can_open: bool, archivable: bool = False) -> str:
+def help_line(
+    sorts: dict[str, str] | None,
+    can_open: bool,
+    archivable: bool = False,
+    exportable: bool = False,
+) -> str:
     parts = [
         "[bold]n[/]ext",
         "[bold]p[/]revious",
@@ -135,8 +143,22 @@ def help_line(sorts: dict[str, str] | None, can_open: bool, archivable: bool = F
         parts.append("[bold]v[/] ID view")
     if archivable:
         parts.append("[bold]a[/]rchived on/off")
+    if exportable:
+        parts.append("[bold]x[/] export to CSV")
     parts.append("[bold]0[/] back")
     return "[dim]" + " · ".join(parts) + "[/]"
+
+
+def export_screen(ctx, export, query: ListQuery, argument: str = "") -> None:
+    """Write the list as shown (all its pages) to a CSV file, with a progress bar."""
+    from epic_events.views.progress import bulk_progress
+
+    suggested = Path.cwd() / f"epic-events-{datetime.now():%Y%m%d-%H%M%S}.csv"
+    target = argument or ask(ctx.console, "Export to", default=str(suggested))
+    path = Path(target.strip()).expanduser()
+    with bulk_progress() as progress:
+        rows = export(query, path, lambda done, total: progress("rows", done, total))
+    success(ctx.console, f"Exported {rows} row(s) to {path}.")
 
 
 def _page_number(raw: str) -> int:
@@ -155,6 +177,7 @@ def browse(
     sorts: dict[str, str] | None = None,
     query: ListQuery | None = None,
     archivable: bool = False,
+    export: Callable[[ListQuery, Path, Callable], int] | None = None,
 ) -> None:
     """Show `fetch`ed pages until the user goes back; every command costs one fetch."""
     query = query or ListQuery()
@@ -163,13 +186,21 @@ def browse(
         page = fetch(query)
         query = replace(query, page=page.number)
         console.print(render(page, query))
-        console.print(help_line(sorts, open_one is not None, archivable))
+        console.print(help_line(sorts, open_one is not None, archivable, export is not None))
         command, _, argument = console.input("[bold]List[/]: ").strip().partition(" ")
         command, argument = command.lower(), argument.strip()
         if command in ("", "0", "b", "q"):
             return
         if command == "a" and archivable:
             query = replace(query, include_archived=not query.include_archived, page=1)
+            continue
+        if command == "x" and export is not None:
+            run_action(
+                ctx,
+                lambda ctx, query=query, argument=argument: export_screen(
+                    ctx, export, query, argument
+                ),
+            )
             continue
         try:
             query = _apply(ctx, command, argument, query, page, sorts, open_one)

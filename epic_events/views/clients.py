@@ -8,6 +8,7 @@ from rich.text import Text
 
 from epic_events.controllers import clients as controller
 from epic_events.controllers import collaborators as collaborators_controller
+from epic_events.controllers import exports
 from epic_events.controllers.clients import ClientDetail
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
@@ -106,24 +107,25 @@ def show_client(ctx: AppContext, client_id: int) -> ClientDetail:
     return detail
 
 
-def list_screen(ctx: AppContext) -> None:
-    browse(
-        ctx,
-        lambda query: controller.list_clients(ctx.uow(), ctx.user, query),
-        render_clients,
-        show_client,
-        SORTS,
-    )
+def _browser(title: str, **filters):
+    def screen(ctx: AppContext) -> None:
+        browse(
+            ctx,
+            lambda query: controller.list_clients(ctx.uow(), ctx.user, query, **filters),
+            lambda page, query: render_clients(page, query, title=title),
+            show_client,
+            SORTS,
+            archivable=True,
+            export=lambda query, path, progress: exports.export_clients(
+                ctx.uow(), ctx.user, query, path, progress=progress, **filters
+            ),
+        )
+
+    return screen
 
 
-def my_clients_screen(ctx: AppContext) -> None:
-    browse(
-        ctx,
-        lambda query: controller.list_clients(ctx.uow(), ctx.user, query, mine=True),
-        lambda page, query: render_clients(page, query, title="My clients"),
-        show_client,
-        SORTS,
-    )
+list_screen = _browser("Clients")
+my_clients_screen = _browser("My clients", mine=True)
 
 
 def view_screen(ctx: AppContext) -> None:

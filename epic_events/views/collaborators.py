@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from epic_events.controllers import collaborators as controller
+from epic_events.controllers import exports
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
 from epic_events.managers.paging import ListQuery, Page
@@ -110,6 +111,9 @@ def list_screen(ctx: AppContext) -> None:
         ),
         render=render_collaborators,
         open_one=show_collaborator,
+        export=lambda query, path, progress: exports.export_collaborators(
+            ctx.uow(), ctx.user, query, path, progress=progress
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from epic_events.controllers import contracts as controller
+from epic_events.controllers import exports
 from epic_events.controllers.contracts import ContractDetail
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
@@ -120,6 +121,9 @@ def _browser(title: str, **filters):
             show_contract,
             SORTS,
             archivable=True,
+            export=lambda query, path, progress: exports.export_contracts(
+                ctx.uow(), ctx.user, query, path, progress=progress, **filters
+            ),
         )
 
     return screen

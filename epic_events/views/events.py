@@ -7,6 +7,7 @@ from rich.text import Text
 
 from epic_events.controllers import collaborators as collaborators_controller
 from epic_events.controllers import events as controller
+from epic_events.controllers import exports
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
 from epic_events.managers.paging import ListQuery, Page
@@ -126,6 +127,9 @@ def _browser(title: str, **filters):
             SORTS,
             ListQuery(sort="start"),
             archivable=True,
+            export=lambda query, path, progress: exports.export_events(
+                ctx.uow(), ctx.user, query, path, progress=progress, **filters
+            ),
         )
 
     return screen

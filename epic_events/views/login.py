@@ -30,8 +30,16 @@ def _show_warnings(ctx: AppContext) -> None:
 
 
 def welcome(ctx: AppContext, user: CurrentUser, resumed: bool = False) -> None:
+    """Greet the user; after a typed login, show their dashboard (a resumed session goes
+    straight to the menu, which has it too)."""
     verb = "Welcome back" if resumed else "Logged in as"
     success(ctx.console, f"{verb} {user.name} ({user.department.value}).")
+    if not resumed:
+        from epic_events.views.dashboard import show_dashboard
+        from epic_events.views.menu import run_action
+
+        ctx.user = user
+        run_action(ctx, show_dashboard)
 
 
 def sign_in(ctx: AppContext) -> CurrentUser | None:
