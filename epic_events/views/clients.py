@@ -72,6 +72,7 @@ def render_clients(page: Page[Client], query: ListQuery | None = None, title="Cl
             literal(client.phone),
             literal(client.commercial_contact.name),
             literal(format_datetime(client.updated_at)),
+            style="dim strike" if client.archived_at is not None else None,
         )
     if not page.items:
         add_empty_row(table, "client", query)

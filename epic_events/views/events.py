@@ -81,6 +81,7 @@ def render_events(page: Page[Event], query: ListQuery | None = None, title="Even
             support_name(event),
             literal(event.location),
             str(event.attendees),
+            style="dim strike" if event.archived_at is not None else None,
         )
     if not page.items:
         add_empty_row(table, "event", query)
