@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
 from epic_events.models.base import Base
@@ -27,7 +27,8 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[int]
     # {"field": [before, after], ...}, as text; never a password or a hash.
-    changes: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    # JSON, not JSONB: the fields stay in the order of the form that changed them.
+    changes: Mapped[dict] = mapped_column(JSON, server_default="{}")
 
     def __repr__(self) -> str:
         return f"AuditEntry({self.action} {self.entity} #{self.entity_id})"

@@ -21,7 +21,11 @@ ACTIONS: dict[str, tuple[Callable, Callable]] = {
 def _with(counts) -> str:
     if not counts:
         return ""
-    parts = [f"{number} {what}" for what, number in counts.items() if number]
+    parts = [
+        f"{number} {what if number != 1 else what.removesuffix('s')}"
+        for what, number in counts.items()
+        if number
+    ]
     return f", with {' and '.join(parts)}" if parts else ""
 
 

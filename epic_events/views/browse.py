@@ -104,10 +104,11 @@ def list_table(title: str, caption: Text | None, columns: dict[str, dict]) -> Li
         options = dict(options)
         if options.pop("fixed", False):
             table.fixed.add(index)
+        wrap = options.pop("wrap", False)  # the one column of a list that must be read whole
         table.add_column(
             header,
-            no_wrap=True,
-            overflow="ellipsis",
+            no_wrap=not wrap,
+            overflow="fold" if wrap else "ellipsis",
             max_width=options.pop("max_width", TEXT_MAX),
             **options,
         )

@@ -39,7 +39,7 @@ def render_history(page: Page[AuditEntry], query=None, title: str = "History") -
             "Who": {},
             "Action": FIXED,
             "Record": FIXED,
-            "Changes": {"max_width": 80},
+            "Changes": {"max_width": 80, "wrap": True},
         },
     )
     for entry in page.items:

@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("entity_id", sa.Integer(), nullable=False),
         sa.Column(
             "changes",
-            postgresql.JSONB(astext_type=sa.Text()),
+            postgresql.JSON(astext_type=sa.Text()),
             server_default="{}",
             nullable=False,
         ),
