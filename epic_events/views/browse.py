@@ -150,6 +150,38 @@ def help_line(
     return "[dim]" + " · ".join(parts) + "[/]"
 
 
+def archivable_list(
+    title: str,
+    *,
+    fetch: Callable,
+    render: Callable,
+    export: Callable,
+    open_one: Callable,
+    sorts: dict[str, str],
+    query: ListQuery | None = None,
+    **filters,
+):
+    """A menu action browsing one archivable, exportable list with `filters`:
+    `fetch(uow, user, query, **filters)` and `export(uow, user, query, path, progress=…,
+    **filters)` are the list's controller functions."""
+
+    def screen(ctx: AppContext) -> None:
+        browse(
+            ctx,
+            lambda q: fetch(ctx.uow(), ctx.user, q, **filters),
+            lambda page, q: render(page, q, title=title),
+            open_one,
+            sorts,
+            query,
+            archivable=True,
+            export=lambda q, path, progress: export(
+                ctx.uow(), ctx.user, q, path, progress=progress, **filters
+            ),
+        )
+
+    return screen
+
+
 def export_screen(ctx, export, query: ListQuery, argument: str = "") -> None:
     """Write the list as shown (all its pages) to a CSV file, with a progress bar."""
     from epic_events.views.progress import bulk_progress

@@ -26,7 +26,7 @@ from epic_events.views.browse import (
     FIXED,
     NUMBER,
     add_empty_row,
-    browse,
+    archivable_list,
     list_table,
     page_caption,
     related,
@@ -109,20 +109,15 @@ def show_client(ctx: AppContext, client_id: int) -> ClientDetail:
 
 
 def _browser(title: str, **filters):
-    def screen(ctx: AppContext) -> None:
-        browse(
-            ctx,
-            lambda query: controller.list_clients(ctx.uow(), ctx.user, query, **filters),
-            lambda page, query: render_clients(page, query, title=title),
-            show_client,
-            SORTS,
-            archivable=True,
-            export=lambda query, path, progress: exports.export_clients(
-                ctx.uow(), ctx.user, query, path, progress=progress, **filters
-            ),
-        )
-
-    return screen
+    return archivable_list(
+        title,
+        fetch=controller.list_clients,
+        render=render_clients,
+        export=exports.export_clients,
+        open_one=show_client,
+        sorts=SORTS,
+        **filters,
+    )
 
 
 list_screen = _browser("Clients")

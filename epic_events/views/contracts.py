@@ -20,7 +20,7 @@ from epic_events.views.browse import (
     NUMBER,
     RIGHT,
     add_empty_row,
-    browse,
+    archivable_list,
     list_table,
     page_caption,
     related,
@@ -113,20 +113,15 @@ def show_contract(ctx: AppContext, contract_id: int) -> ContractDetail:
 
 
 def _browser(title: str, **filters):
-    def screen(ctx: AppContext) -> None:
-        browse(
-            ctx,
-            lambda query: controller.list_contracts(ctx.uow(), ctx.user, query, **filters),
-            lambda page, query: render_contracts(page, query, title=title),
-            show_contract,
-            SORTS,
-            archivable=True,
-            export=lambda query, path, progress: exports.export_contracts(
-                ctx.uow(), ctx.user, query, path, progress=progress, **filters
-            ),
-        )
-
-    return screen
+    return archivable_list(
+        title,
+        fetch=controller.list_contracts,
+        render=render_contracts,
+        export=exports.export_contracts,
+        open_one=show_contract,
+        sorts=SORTS,
+        **filters,
+    )
 
 
 def _total(raw: str):

@@ -28,7 +28,7 @@ from epic_events.views.browse import (
     NUMBER,
     RIGHT,
     add_empty_row,
-    browse,
+    archivable_list,
     list_table,
     page_caption,
 )
@@ -119,21 +119,16 @@ def show_event(ctx: AppContext, event_id: int) -> Event:
 
 
 def _browser(title: str, **filters):
-    def screen(ctx: AppContext) -> None:
-        browse(
-            ctx,
-            lambda query: controller.list_events(ctx.uow(), ctx.user, query, **filters),
-            lambda page, query: render_events(page, query, title=title),
-            show_event,
-            SORTS,
-            ListQuery(sort="start"),
-            archivable=True,
-            export=lambda query, path, progress: exports.export_events(
-                ctx.uow(), ctx.user, query, path, progress=progress, **filters
-            ),
-        )
-
-    return screen
+    return archivable_list(
+        title,
+        fetch=controller.list_events,
+        render=render_events,
+        export=exports.export_events,
+        open_one=show_event,
+        sorts=SORTS,
+        query=ListQuery(sort="start"),
+        **filters,
+    )
 
 
 def _start(raw: str):
