@@ -331,7 +331,8 @@ def _copy_contracts(cursor, rng, ids, size, sellers, now, progress) -> list[int]
             created = now - timedelta(days=rng.randint(0, 2 * 365))
             yield (
                 f"{contract_id},{client_id},{sellers[client_id % len(sellers)]},{total},{due},"
-                f"{'t' if is_signed else 'f'},{created.isoformat()},{created.isoformat()}\n"
+                f"{'t' if is_signed else 'f'},{created.isoformat()},{created.isoformat()},"
+                f"{created.isoformat() if is_signed else ''}\n"
             )
 
     _copy(
@@ -340,7 +341,7 @@ def _copy_contracts(cursor, rng, ids, size, sellers, now, progress) -> list[int]
         size.contracts,
         progress,
         "id, client_id, commercial_contact_id, total_amount, amount_due, signed, created_at, "
-        "updated_at",
+        "updated_at, signed_at",
         lines(),
     )
     return signed

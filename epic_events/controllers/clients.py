@@ -187,11 +187,13 @@ def reassign_client(
     with uow:
         actor = authorise(uow, user, Action.CLIENT_REASSIGN)
         manager = ClientManager(uow.session)
+        # An archived client may change hands (its commercial is leaving): bookkeeping only.
         client = load_client(manager, client_id, for_update=True)
-        require_not_archived(client, "client")
         commercial = manager.commercial(commercial_id)
         if commercial is None:
             raise NotFound(f"There is no collaborator #{commercial_id}.")
+        if not commercial.active:
+            raise ValidationError(f"{commercial.name} is deactivated: choose an active commercial.")
         if commercial.department_name != DepartmentName.COMMERCE:
             raise ValidationError(
                 f"{commercial.name} is in {commercial.department_name.value}: a client's "

@@ -189,6 +189,8 @@ def set_active(
         if collaborator.active == active:
             state = "active" if active else "deactivated"
             raise ValidationError(f"{collaborator.name} is already {state}.")
+        if not active:  # like leaving the department: nothing of theirs is left unmanaged
+            _check_can_leave_department(manager, collaborator)
         before = _fields(collaborator)
         collaborator.active = active
         collaborator.token_version += 1  # a deactivated session dies now, not at expiry

@@ -90,7 +90,7 @@ def create_contract(
     """
     with uow:
         actor = authorise(uow, user, Action.CONTRACT_CREATE)
-        client = load_client(ClientManager(uow.session), client_id)
+        client = load_client(ClientManager(uow.session), client_id, for_update=True)
         require_not_archived(client, "client")
         total = coerce_amount(total_amount, "Total amount")
         due = total if amount_due is None else coerce_amount(amount_due, "Amount due")

@@ -86,7 +86,7 @@ def create_event(
     """Create an event (commerce): only for their own client, only on a signed contract."""
     with uow:
         actor = authorise(uow, user, Action.EVENT_CREATE)
-        contract = load_contract(ContractManager(uow.session), contract_id)
+        contract = load_contract(ContractManager(uow.session), contract_id, for_update=True)
         require_own_client(actor, contract.client, "create its events")
         require_not_archived(contract, "contract")
         if not contract.signed:
@@ -128,6 +128,8 @@ def assign_support(
             helper = CollaboratorManager(uow.session).get(support_id)
             if helper is None:
                 raise NotFound(f"There is no collaborator #{support_id}.")
+            if not helper.active:
+                raise ValidationError(f"{helper.name} is deactivated: choose someone active.")
             if helper.department_name != DepartmentName.SUPPORT:
                 raise ValidationError(
                     f"{helper.name} is in {helper.department_name.value}: an event's support "

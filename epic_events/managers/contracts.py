@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from epic_events.managers.paging import Listing, ListQuery, Page
@@ -10,12 +10,23 @@ from epic_events.models import Client, Contract, Event
 
 SORTS = {
     "id": Contract.id,
-    "client": func.lower(Client.full_name),
     "total": Contract.total_amount,
     "due": Contract.amount_due,
     "created": Contract.created_at,
     "signed": Contract.signed,
 }
+
+
+def contract_ids_matching(pattern: str):
+    """Contracts of the clients whose name, email or company matches."""
+    clients = select(Client.id).where(
+        or_(
+            Client.full_name.ilike(pattern),
+            Client.email.ilike(pattern),
+            Client.company_name.ilike(pattern),
+        )
+    )
+    return select(Contract.id).where(Contract.client_id.in_(clients))
 
 
 class ContractManager:
@@ -51,7 +62,7 @@ class ContractManager:
         """
         filters = []
         if unsigned:
-            filters.append(Contract.signed.is_(False))
+            filters.append(~Contract.signed)  # matches the partial index's WHERE NOT signed
         if unpaid:
             filters.append(Contract.amount_due > 0)
         if client_id is not None:
@@ -66,6 +77,7 @@ class ContractManager:
             sort_columns=SORTS,
             search_columns=[Client.full_name, Client.email, Client.company_name],
             tiebreak=Contract.id,
+            search_ids=contract_ids_matching,
             archived_column=Contract.archived_at,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from epic_events.managers.paging import Listing, ListQuery, Page
@@ -15,11 +15,19 @@ Support = aliased(Collaborator, name="support")
 SORTS = {
     "start": Event.start_at,
     "name": func.lower(Event.name),
-    "client": func.lower(Client.full_name),
-    "support": func.lower(Support.name),
     "attendees": Event.attendees,
     "id": Event.id,
 }
+
+
+def event_ids_matching(pattern: str):
+    """Events whose name or location matches, or whose client's name or company does."""
+    own = select(Event.id).where(or_(Event.name.ilike(pattern), Event.location.ilike(pattern)))
+    clients = select(Client.id).where(
+        or_(Client.full_name.ilike(pattern), Client.company_name.ilike(pattern))
+    )
+    through_client = select(Event.id).join(Event.contract).where(Contract.client_id.in_(clients))
+    return union(own, through_client)
 
 
 class EventManager:
@@ -74,6 +82,7 @@ class EventManager:
             sort_columns=SORTS,
             search_columns=[Event.name, Event.location, Client.full_name, Client.company_name],
             tiebreak=Event.id,
+            search_ids=event_ids_matching,
             archived_column=Event.archived_at,
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from math import ceil
 from typing import Generic, TypeVar
@@ -92,6 +92,9 @@ class Listing:
     tiebreak: ColumnElement
     count_from: Select | None = None
     archived_column: ColumnElement | None = None
+    # When set, a search keeps the rows whose id is in search_ids(pattern): a UNION of
+    # indexed lookups, instead of an OR across joined tables that no index can serve.
+    search_ids: Callable[[str], Select] | None = None
 
     def searched(self, query: ListQuery) -> tuple[Select, Select]:
         """The rows matching the query's search (archived rows only when asked for), and
@@ -104,14 +107,18 @@ class Listing:
         if not query.search:
             return statement, counted
         pattern = like_pattern(query.search)
-        statement = statement.where(or_(*(column.ilike(pattern) for column in self.search_columns)))
-        return statement, statement
+        if self.search_ids is not None:
+            matching = self.tiebreak.in_(self.search_ids(pattern))
+        else:
+            matching = or_(*(column.ilike(pattern) for column in self.search_columns))
+        return statement.where(matching), counted.where(matching)
 
     def ordered(self, query: ListQuery) -> Select:
         """The searched rows in the query's order (the id breaks ties: a stable order)."""
         statement, _ = self.searched(query)
         column = self.sort_columns.get(query.sort or "", next(iter(self.sort_columns.values())))
-        order = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
+        # Plain ASC/DESC (every sort key is NOT NULL): a btree serves both directions.
+        order = column.desc() if query.descending else column.asc()
         tie = self.tiebreak.desc() if query.descending else self.tiebreak.asc()
         return statement.order_by(order, tie)
 

@@ -14,6 +14,7 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_entity_entity_id_at", "entity", "entity_id", "at"),
         Index("ix_audit_log_at_id", "at", "id"),
+        Index("ix_audit_log_actor_id", "actor_id"),  # deleting a collaborator nulls it
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

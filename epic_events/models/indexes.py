@@ -48,6 +48,8 @@ SORT_INDEXES = [
         Event.id,
     ),
     Index("ix_events_lower_name_id", func.lower(Event.name), Event.id),
+    Index("ix_events_attendees_id", Event.attendees, Event.id),
+    Index("ix_contracts_signed_id", Contract.signed, Contract.id),
     Index("ix_collaborators_lower_name_id", func.lower(Collaborator.name), Collaborator.id),
 ]
 

@@ -186,7 +186,8 @@ def export_screen(ctx, export, query: ListQuery, argument: str = "") -> None:
     """Write the list as shown (all its pages) to a CSV file, with a progress bar."""
     from epic_events.views.progress import bulk_progress
 
-    suggested = Path.cwd() / f"epic-events-{datetime.now():%Y%m%d-%H%M%S}.csv"
+    # In the home folder, never in the repository the program may be run from.
+    suggested = Path.home() / f"epic-events-{datetime.now():%Y%m%d-%H%M%S}.csv"
     target = argument or ask(ctx.console, "Export to", default=str(suggested))
     path = Path(target.strip()).expanduser()
     with bulk_progress() as progress:

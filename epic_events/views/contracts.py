@@ -34,7 +34,6 @@ from epic_events.views.text import format_datetime, format_money, literal, sanit
 
 SORTS = {
     "id": "number",
-    "client": "client",
     "total": "total",
     "due": "amount due",
     "created": "creation date",

@@ -42,8 +42,6 @@ from epic_events.views.text import EMPTY, format_datetime, literal, sanitize
 SORTS = {
     "start": "start",
     "name": "name",
-    "client": "client",
-    "support": "support",
     "attendees": "attendees",
     "id": "number",
 }

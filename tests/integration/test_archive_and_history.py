@@ -67,7 +67,6 @@ def test_archived_rows_are_read_only(uow_factory, gestion, commerce, support, bu
         lambda: clients.update_client(
             uow_factory(), commerce, client.id, phone="+33 1 11 11 11 11"
         ),
-        lambda: clients.reassign_client(uow_factory(), gestion, client.id, commerce.id),
         lambda: contracts.update_contract(uow_factory(), gestion, contract.id, amount_due="0"),
         lambda: events.update_event(uow_factory(), support, event.id, notes="late"),
         lambda: events.assign_support(uow_factory(), gestion, event.id, None),
@@ -77,6 +76,17 @@ def test_archived_rows_are_read_only(uow_factory, gestion, commerce, support, bu
     ):
         with pytest.raises(Conflict, match="archived"):
             attempt()
+
+
+def test_an_archived_client_can_still_change_commercial_so_its_owner_can_leave(
+    uow_factory, gestion, make_collaborator, as_user, business
+):
+    client, *_ = business
+    archive.archive_client(uow_factory(), gestion, client.id)
+    newcomer = as_user(make_collaborator("commerce"))
+    moved = clients.reassign_client(uow_factory(), gestion, client.id, newcomer.id)
+    assert moved.commercial_contact_id == newcomer.id
+    assert moved.archived_at is not None
 
 
 def test_restoring_brings_back_exactly_what_was_archived_together(uow_factory, gestion, business):

@@ -50,7 +50,7 @@ def screens(uow_factory, gestion, commerce, support):
         "unpaid": lambda: contracts.list_contracts(
             uow_factory(), commerce, ListQuery(), unpaid=True
         ),
-        "events": lambda: events.list_events(uow_factory(), gestion, ListQuery(sort="support")),
+        "events": lambda: events.list_events(uow_factory(), gestion, ListQuery(sort="name")),
         "without support": lambda: events.list_events(
             uow_factory(), gestion, ListQuery(), without_support=True
         ),

@@ -36,6 +36,8 @@ SORTS = [
     ("ix_events_start_at_id", "events", "start_at, id"),
     ("ix_events_support_contact_id_start_at_id", "events", "support_contact_id, start_at, id"),
     ("ix_events_lower_name_id", "events", "lower(name), id"),
+    ("ix_events_attendees_id", "events", "attendees, id"),
+    ("ix_contracts_signed_id", "contracts", "signed, id"),
     ("ix_collaborators_lower_name_id", "collaborators", "lower(name), id"),
 ]
 PARTIAL = [

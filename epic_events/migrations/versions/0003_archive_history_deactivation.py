@@ -20,7 +20,10 @@ def upgrade() -> None:
     for table in ARCHIVABLE:
         op.add_column(table, sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("contracts", sa.Column("signed_at", sa.DateTime(timezone=True), nullable=True))
+    # Backfill without touching updated_at: the trigger would stamp every signed contract.
+    op.execute("ALTER TABLE contracts DISABLE TRIGGER contracts_set_updated_at")
     op.execute("UPDATE contracts SET signed_at = updated_at WHERE signed")
+    op.execute("ALTER TABLE contracts ENABLE TRIGGER contracts_set_updated_at")
     op.add_column(
         "collaborators",
         sa.Column("active", sa.Boolean(), server_default="true", nullable=False),
@@ -52,9 +55,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_entity_entity_id_at", "audit_log", ["entity", "entity_id", "at"])
     op.create_index("ix_audit_log_at_id", "audit_log", ["at", "id"])
+    op.create_index("ix_audit_log_actor_id", "audit_log", ["actor_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_log_actor_id", table_name="audit_log")
     op.drop_index("ix_audit_log_at_id", table_name="audit_log")
     op.drop_index("ix_audit_log_entity_entity_id_at", table_name="audit_log")
     op.drop_table("audit_log")
