@@ -24,9 +24,17 @@ from epic_events.managers.events import EventManager
 from epic_events.models import Contract, Event
 
 
-def _stamp(session, model, condition, when) -> int:
-    """Set archived_at on the rows matching `condition`; return how many."""
-    return session.execute(update(model).where(condition).values(archived_at=when)).rowcount
+def _stamp(uow: UnitOfWork, actor, model, condition, when, reason: str) -> int:
+    """Set archived_at on the rows matching `condition`, give each a history row saying
+    why (with the client or contract), and return how many."""
+    ids = uow.session.scalars(
+        update(model).where(condition).values(archived_at=when).returning(model.id)
+    ).all()
+    entity = model.__tablename__.removesuffix("s")
+    action = "archive" if when is not None else "restore"
+    for record_id in ids:
+        audit.record(uow, actor, action, entity, record_id, {"with": [None, reason]})
+    return len(ids)
 
 
 def archive_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[str, int]:
@@ -38,17 +46,20 @@ def archive_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[s
             raise Conflict(f"Client #{client.id} is already archived.")
         now = datetime.now(UTC)
         client.archived_at = now
+        why = f"client #{client.id}"
         contract_ids = Contract.client_id == client.id
         counts = {
             "contracts": _stamp(
-                uow.session, Contract, contract_ids & Contract.archived_at.is_(None), now
+                uow, actor, Contract, contract_ids & Contract.archived_at.is_(None), now, why
             ),
             "events": _stamp(
-                uow.session,
+                uow,
+                actor,
                 Event,
                 Event.contract_id.in_(select(Contract.id).where(contract_ids))
                 & Event.archived_at.is_(None),
                 now,
+                why,
             ),
         }
         uow.flush()
@@ -66,17 +77,20 @@ def restore_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[s
         if when is None:
             raise Conflict(f"Client #{client.id} is not archived.")
         client.archived_at = None
+        why = f"client #{client.id}"
         contract_ids = Contract.client_id == client.id
         counts = {
             "contracts": _stamp(
-                uow.session, Contract, contract_ids & (Contract.archived_at == when), None
+                uow, actor, Contract, contract_ids & (Contract.archived_at == when), None, why
             ),
             "events": _stamp(
-                uow.session,
+                uow,
+                actor,
                 Event,
                 Event.contract_id.in_(select(Contract.id).where(contract_ids))
                 & (Event.archived_at == when),
                 None,
+                why,
             ),
         }
         uow.flush()
@@ -95,7 +109,7 @@ def archive_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> di
         now = datetime.now(UTC)
         contract.archived_at = now
         condition = (Event.contract_id == contract.id) & Event.archived_at.is_(None)
-        counts = {"events": _stamp(uow.session, Event, condition, now)}
+        counts = {"events": _stamp(uow, actor, Event, condition, now, f"contract #{contract.id}")}
         uow.flush()
         audit.record(uow, actor, "archive", "contract", contract.id, _counts(counts))
         uow.commit()
@@ -116,7 +130,7 @@ def restore_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> di
             )
         contract.archived_at = None
         condition = (Event.contract_id == contract.id) & (Event.archived_at == when)
-        counts = {"events": _stamp(uow.session, Event, condition, None)}
+        counts = {"events": _stamp(uow, actor, Event, condition, None, f"contract #{contract.id}")}
         uow.flush()
         audit.record(uow, actor, "restore", "contract", contract.id, _counts(counts))
         uow.commit()

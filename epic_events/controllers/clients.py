@@ -207,8 +207,17 @@ def reassign_client(
         uow.flush()
         changes = {
             "commercial_contact": [previous, commercial.name],
-            "contracts_moved": [None, str(moved)],
+            "contracts_moved": [None, str(len(moved))],
         }
         audit.record(uow, actor, "reassign", "client", client.id, changes)
+        for contract_id in moved:
+            audit.record(
+                uow,
+                actor,
+                "reassign",
+                "contract",
+                contract_id,
+                {"commercial_contact": [previous, commercial.name]},
+            )
         uow.commit()
         return load_client(manager, client.id)

@@ -93,11 +93,13 @@ class ContractManager:
             select(func.count()).select_from(Event).where(Event.contract_id == contract_id)
         )
 
-    def move_to_commercial(self, client_id: int, commercial_id: int) -> int:
-        """Put every contract of a client in the charge of another commercial."""
-        result = self.session.execute(
-            update(Contract)
-            .where(Contract.client_id == client_id)
-            .values(commercial_contact_id=commercial_id)
+    def move_to_commercial(self, client_id: int, commercial_id: int) -> list[int]:
+        """Put every contract of a client in the charge of another commercial; their ids."""
+        return list(
+            self.session.scalars(
+                update(Contract)
+                .where(Contract.client_id == client_id)
+                .values(commercial_contact_id=commercial_id)
+                .returning(Contract.id)
+            )
         )
-        return result.rowcount

@@ -290,3 +290,28 @@ def test_the_duplicate_guard_finds_the_same_email_or_the_same_name_at_the_same_c
     assert [c.id for c in by_email] == [client.id]
     assert [c.id for c in by_name] == [client.id]
     assert nothing == []
+
+
+def test_a_contract_and_its_event_archived_with_their_client_say_so_in_their_own_history(
+    uow_factory, gestion, business
+):
+    client, contract, event = business
+    archive.archive_client(uow_factory(), gestion, client.id)
+    archive.restore_client(uow_factory(), gestion, client.id)
+    for entity, record_id in (("contract", contract.id), ("event", event.id)):
+        entries = audit.history(uow_factory(), gestion, entity, record_id, ListQuery()).items
+        assert [(e.action, e.changes) for e in entries[-2:]] == [
+            ("archive", {"with": [None, f"client #{client.id}"]}),
+            ("restore", {"with": [None, f"client #{client.id}"]}),
+        ]
+
+
+def test_a_reassignment_shows_in_the_history_of_each_moved_contract(
+    uow_factory, gestion, make_collaborator, as_user, business
+):
+    client, contract, _ = business
+    newcomer = as_user(make_collaborator("commerce", name="New Seller"))
+    clients.reassign_client(uow_factory(), gestion, client.id, newcomer.id)
+    last = audit.history(uow_factory(), gestion, "contract", contract.id, ListQuery()).items[-1]
+    assert last.action == "reassign"
+    assert last.changes["commercial_contact"][1] == "New Seller"
