@@ -25,6 +25,28 @@ from epic_events.validators import (
 LISTED_CLIENTS = 10
 
 
+def _lock_with_actor(
+    manager: CollaboratorManager, actor: Collaborator, collaborator_id: int
+) -> Collaborator:
+    """Lock the actor's row and the target's, in id order, and check the actor again.
+
+    Two managers acting on each other at the same moment (deactivating, demoting or deleting
+    each other) then run one after the other: the second finds it has lost the right, so
+    there is always a manager left.
+    """
+    locked = {
+        collaborator: manager.get_for_update(collaborator)
+        for collaborator in sorted({actor.id, collaborator_id})
+    }
+    me = locked.get(actor.id)
+    if me is None or not me.active or me.department_name != DepartmentName.GESTION:
+        raise PermissionDenied("Your rights changed meanwhile: nothing was done.")
+    target = locked.get(collaborator_id)
+    if target is None:
+        raise NotFound(f"There is no collaborator #{collaborator_id}.")
+    return target
+
+
 def _get(manager: CollaboratorManager, collaborator_id: int, *, for_update=False) -> Collaborator:
     collaborator = (
         manager.get_for_update(collaborator_id) if for_update else manager.get(collaborator_id)
@@ -120,7 +142,7 @@ def update_collaborator(
     with uow:
         actor = authorise(uow, user, Action.COLLABORATOR_UPDATE)
         manager = CollaboratorManager(uow.session)
-        collaborator = _get(manager, collaborator_id, for_update=True)
+        collaborator = _lock_with_actor(manager, actor, collaborator_id)
         before = _fields(collaborator)
         changed = _set_name_and_phone(collaborator, name, phone)
         if email is not None and validate_email(email) != collaborator.email:
@@ -185,7 +207,7 @@ def set_active(
         if collaborator_id == actor.id:
             raise PermissionDenied("You cannot deactivate your own account.")
         manager = CollaboratorManager(uow.session)
-        collaborator = _get(manager, collaborator_id, for_update=True)
+        collaborator = _lock_with_actor(manager, actor, collaborator_id)
         if collaborator.active == active:
             state = "active" if active else "deactivated"
             raise ValidationError(f"{collaborator.name} is already {state}.")
@@ -261,7 +283,7 @@ def _deletable(uow: UnitOfWork, user: CurrentUser, collaborator_id: int):
     if collaborator_id == actor.id:
         raise PermissionDenied("You cannot delete your own account.")
     manager = CollaboratorManager(uow.session)
-    collaborator = _get(manager, collaborator_id, for_update=True)
+    collaborator = _lock_with_actor(manager, actor, collaborator_id)
     _refuse_if_owns_business(manager, collaborator, "deleting them")
     return actor, manager, collaborator
 

@@ -24,6 +24,7 @@ class CollaboratorManager:
             select(Collaborator)
             .where(Collaborator.id == collaborator_id)
             .with_for_update(of=Collaborator)
+            .execution_options(populate_existing=True)  # read as of the lock, not as cached
         )
 
     def get_by_email(self, email: str) -> Collaborator | None:

@@ -349,3 +349,66 @@ def test_the_delete_check_refuses_before_the_view_asks_to_confirm(
         controller.check_delete_collaborator(uow_factory(), gestion, seller_with_clients.id)
     helper = make_collaborator("support")
     assert controller.check_delete_collaborator(uow_factory(), gestion, helper.id).id == helper.id
+
+
+def test_two_managers_acting_on_each_other_at_once_leave_one_manager(postgres, database_url):
+    """Two real sessions: the second waits for the first's lock, then finds it lost its rights."""
+    import threading
+    import uuid
+
+    from sqlalchemy.orm import sessionmaker
+
+    from epic_events.controllers.auth import CurrentUser
+    from epic_events.db import UnitOfWork, make_engine
+    from epic_events.models import Collaborator, Department
+
+    engine = make_engine(database_url)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session:
+        gestion_department = session.query(Department).filter_by(name="gestion").one()
+        pair = [
+            Collaborator(
+                name=f"Boss {n}",
+                email=f"boss-{uuid.uuid4().hex[:8]}@example.com",
+                phone="+33 6 12 34 56 78",
+                department=gestion_department,
+                password_hash="x",
+            )
+            for n in (1, 2)
+        ]
+        session.add_all(pair)
+        session.commit()
+        users = [CurrentUser.of(c) for c in pair]
+    outcomes = {}
+
+    def deactivate(actor, target):
+        try:
+            controller.set_active(UnitOfWork(factory), actor, target.id, active=False)
+            outcomes[actor.id] = "done"
+        except Exception as problem:
+            outcomes[actor.id] = type(problem).__name__
+
+    try:
+        threads = [
+            threading.Thread(target=deactivate, args=(users[0], users[1])),
+            threading.Thread(target=deactivate, args=(users[1], users[0])),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        with factory() as session:
+            active = [session.get(Collaborator, u.id).active for u in users]
+        assert sorted(outcomes.values()) != ["done", "done"], outcomes
+        assert any(active)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                text("DELETE FROM audit_log WHERE actor_id IN (:a, :b)"),
+                {"a": users[0].id, "b": users[1].id},
+            )
+            conn.execute(
+                text("DELETE FROM collaborators WHERE id IN (:a, :b)"),
+                {"a": users[0].id, "b": users[1].id},
+            )
+        engine.dispose()
