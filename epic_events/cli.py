@@ -253,7 +253,7 @@ def run(settings, console, *, dev: bool = False) -> int:
                 ctx.user = sign_in(ctx)
             dev = False  # after a logout, the next person logs in by hand
             quick.close()
-            authenticator.lookup = authenticator._lookup_with_orm
+            authenticator.use_orm_lookup()
             if ctx.user is None:
                 break
             warm_up(database)

@@ -108,6 +108,10 @@ class Authenticator:
         self.lookup = lookup or self._lookup_with_orm
         self.warnings: list[str] = []
 
+    def use_orm_lookup(self) -> None:
+        """From now on check sessions through the ORM (the start-up connection is closed)."""
+        self.lookup = self._lookup_with_orm
+
     def _lookup_with_orm(self, collaborator_id: int):
         from epic_events.managers.collaborators import CollaboratorManager
 
