@@ -37,6 +37,17 @@ def _stamp(uow: UnitOfWork, actor, model, condition, when, reason: str) -> int:
     return len(ids)
 
 
+def _cascade_client(uow: UnitOfWork, actor, client, matches, when) -> dict[str, int]:
+    """Archive (`when` a time) or restore (`when` None) the client's contracts and events
+    whose archived_at `matches`: unarchived ones, or those archived with the client."""
+    why = f"client #{client.id}"
+    of_client = Contract.client_id == client.id
+    contracts = _stamp(uow, actor, Contract, of_client & matches(Contract), when, why)
+    of_contracts = Event.contract_id.in_(select(Contract.id).where(of_client))
+    events = _stamp(uow, actor, Event, of_contracts & matches(Event), when, why)
+    return {"contracts": contracts, "events": events}
+
+
 def archive_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[str, int]:
     """Archive a client with its contracts and events; return what was archived."""
     with uow:
@@ -44,24 +55,10 @@ def archive_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[s
         client = load_client(ClientManager(uow.session), client_id, for_update=True)
         if client.archived_at is not None:
             raise Conflict(f"Client #{client.id} is already archived.")
-        now = datetime.now(UTC)
-        client.archived_at = now
-        why = f"client #{client.id}"
-        contract_ids = Contract.client_id == client.id
-        counts = {
-            "contracts": _stamp(
-                uow, actor, Contract, contract_ids & Contract.archived_at.is_(None), now, why
-            ),
-            "events": _stamp(
-                uow,
-                actor,
-                Event,
-                Event.contract_id.in_(select(Contract.id).where(contract_ids))
-                & Event.archived_at.is_(None),
-                now,
-                why,
-            ),
-        }
+        client.archived_at = datetime.now(UTC)
+        counts = _cascade_client(
+            uow, actor, client, lambda model: model.archived_at.is_(None), client.archived_at
+        )
         uow.flush()
         audit.record(uow, actor, "archive", "client", client.id, _counts(counts))
         uow.commit()
@@ -77,22 +74,7 @@ def restore_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[s
         if when is None:
             raise Conflict(f"Client #{client.id} is not archived.")
         client.archived_at = None
-        why = f"client #{client.id}"
-        contract_ids = Contract.client_id == client.id
-        counts = {
-            "contracts": _stamp(
-                uow, actor, Contract, contract_ids & (Contract.archived_at == when), None, why
-            ),
-            "events": _stamp(
-                uow,
-                actor,
-                Event,
-                Event.contract_id.in_(select(Contract.id).where(contract_ids))
-                & (Event.archived_at == when),
-                None,
-                why,
-            ),
-        }
+        counts = _cascade_client(uow, actor, client, lambda model: model.archived_at == when, None)
         uow.flush()
         audit.record(uow, actor, "restore", "client", client.id, _counts(counts))
         uow.commit()

@@ -46,6 +46,39 @@ def diff(before: dict, after: dict) -> dict[str, list]:
     return changes
 
 
+NOTHING_TO_CHANGE = "Nothing to change: every value is the same as before."
+
+
+def pending_changes(target, candidates: dict) -> dict:
+    """The candidate values that were given and differ from `target`'s; refuse when none."""
+    from epic_events.errors import ValidationError
+
+    changes = {
+        field: value
+        for field, value in candidates.items()
+        if value is not None and value != getattr(target, field)
+    }
+    if not changes:
+        raise ValidationError(NOTHING_TO_CHANGE)
+    return changes
+
+
+def apply_changes(
+    uow: UnitOfWork,
+    actor: Collaborator,
+    target,
+    entity: str,
+    changes: dict,
+    fields: tuple[str, ...],
+) -> None:
+    """Set `changes` on `target` and write the update's history row with it."""
+    before = snapshot(target, fields)
+    for field, value in changes.items():
+        setattr(target, field, value)
+    uow.flush()
+    record(uow, actor, "update", entity, target.id, diff(before, snapshot(target, fields)))
+
+
 def record(
     uow: UnitOfWork,
     actor: Collaborator,

@@ -149,33 +149,22 @@ def update_client(
         client = load_client(manager, client_id, for_update=True)
         require_own_client(actor, client, "update it")
         require_not_archived(client, "client")
-        changes = {
-            "full_name": None if full_name is None else validate_name(full_name, "Full name"),
-            "email": None if email is None else validate_email(email),
-            "phone": None if phone is None else validate_phone(phone),
-            "company_name": None if company_name is None else validate_company(company_name),
-        }
-        changes = {k: v for k, v in changes.items() if v is not None and v != getattr(client, k)}
-        if not changes:
-            raise ValidationError("Nothing to change: every value is the same as before.")
+        changes = audit.pending_changes(
+            client,
+            {
+                "full_name": None if full_name is None else validate_name(full_name, "Full name"),
+                "email": None if email is None else validate_email(email),
+                "phone": None if phone is None else validate_phone(phone),
+                "company_name": None if company_name is None else validate_company(company_name),
+            },
+        )
         if "email" in changes:
             existing = manager.get_by_email(changes["email"])
             if existing is not None:
                 raise Conflict(
                     f"Client #{existing.id} {existing.full_name} already has this email."
                 )
-        before = audit.snapshot(client, FIELDS)
-        for field, value in changes.items():
-            setattr(client, field, value)
-        uow.flush()
-        audit.record(
-            uow,
-            actor,
-            "update",
-            "client",
-            client.id,
-            audit.diff(before, audit.snapshot(client, FIELDS)),
-        )
+        audit.apply_changes(uow, actor, client, "client", changes, FIELDS)
         uow.commit()
         return load_client(manager, client.id)
 

@@ -167,7 +167,7 @@ def update_collaborator(
             collaborator.password_hash = passwords.hash_password(validate_password(password))
             changed.append("password")
         if not changed:
-            raise ValidationError("Nothing to change: every value is the same as before.")
+            raise ValidationError(audit.NOTHING_TO_CHANGE)
         if {"department", "password", "email"} & set(changed):
             collaborator.token_version += 1  # their open sessions must log in again
         changes = audit.diff(before, _fields(collaborator))
@@ -325,7 +325,7 @@ def update_own_profile(
         actor = authorise(uow, user, Action.OWN_PROFILE)
         before = _fields(actor)
         if not _set_name_and_phone(actor, name, phone):
-            raise ValidationError("Nothing to change: every value is the same as before.")
+            raise ValidationError(audit.NOTHING_TO_CHANGE)
         audit.record(
             uow, actor, "update", "collaborator", actor.id, audit.diff(before, _fields(actor))
         )

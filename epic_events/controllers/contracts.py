@@ -155,7 +155,7 @@ def update_contract(
             or (signed is not None and signed != contract.signed)
         )
         if not changed:
-            raise ValidationError("Nothing to change: every value is the same as before.")
+            raise ValidationError(audit.NOTHING_TO_CHANGE)
         before = audit.snapshot(contract, FIELDS)
         contract.total_amount, contract.amount_due = total, due
         if signed is not None:

@@ -173,29 +173,18 @@ def update_event(
                 f"Only the event's support contact can update it: event #{event.id} is "
                 f"assigned to {holder}."
             )
-        changes = {
-            "name": None if name is None else validate_event_name(name),
-            "start_at": None if start_at is None else coerce_datetime(start_at, "Start"),
-            "end_at": None if end_at is None else coerce_datetime(end_at, "End"),
-            "location": None if location is None else validate_location(location),
-            "attendees": None if attendees is None else coerce_attendees(attendees),
-            "notes": None if notes is None else validate_notes(notes),
-        }
-        changes = {k: v for k, v in changes.items() if v is not None and v != getattr(event, k)}
-        if not changes:
-            raise ValidationError("Nothing to change: every value is the same as before.")
-        check_period(changes.get("start_at", event.start_at), changes.get("end_at", event.end_at))
-        before = audit.snapshot(event, FIELDS)
-        for field, value in changes.items():
-            setattr(event, field, value)
-        uow.flush()
-        audit.record(
-            uow,
-            actor,
-            "update",
-            "event",
-            event.id,
-            audit.diff(before, audit.snapshot(event, FIELDS)),
+        changes = audit.pending_changes(
+            event,
+            {
+                "name": None if name is None else validate_event_name(name),
+                "start_at": None if start_at is None else coerce_datetime(start_at, "Start"),
+                "end_at": None if end_at is None else coerce_datetime(end_at, "End"),
+                "location": None if location is None else validate_location(location),
+                "attendees": None if attendees is None else coerce_attendees(attendees),
+                "notes": None if notes is None else validate_notes(notes),
+            },
         )
+        check_period(changes.get("start_at", event.start_at), changes.get("end_at", event.end_at))
+        audit.apply_changes(uow, actor, event, "event", changes, FIELDS)
         uow.commit()
         return load_event(manager, event.id)
