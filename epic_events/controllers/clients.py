@@ -132,6 +132,21 @@ def create_client(
         return load_client(manager, client.id)
 
 
+def _editable_client(uow: UnitOfWork, user: CurrentUser, client_id: int):
+    actor = authorise(uow, user, Action.CLIENT_UPDATE)
+    manager = ClientManager(uow.session)
+    client = load_client(manager, client_id, for_update=True)
+    require_own_client(actor, client, "update it")
+    require_not_archived(client, "client")
+    return actor, manager, client
+
+
+def check_update_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> Client:
+    """The client, when `user` may update it now: the form is shown only then."""
+    with uow:
+        return _editable_client(uow, user, client_id)[2]
+
+
 def update_client(
     uow: UnitOfWork,
     user: CurrentUser,
@@ -144,11 +159,7 @@ def update_client(
 ) -> Client:
     """Change a client's details (commerce, only their own clients)."""
     with uow:
-        actor = authorise(uow, user, Action.CLIENT_UPDATE)
-        manager = ClientManager(uow.session)
-        client = load_client(manager, client_id, for_update=True)
-        require_own_client(actor, client, "update it")
-        require_not_archived(client, "client")
+        actor, manager, client = _editable_client(uow, user, client_id)
         changes = audit.pending_changes(
             client,
             {

@@ -212,7 +212,7 @@ def set_active(
             state = "active" if active else "deactivated"
             raise ValidationError(f"{collaborator.name} is already {state}.")
         if not active:  # like leaving the department: nothing of theirs is left unmanaged
-            _check_can_leave_department(manager, collaborator)
+            _check_can_leave_department(manager, collaborator, "deactivating them")
         before = _fields(collaborator)
         collaborator.active = active
         collaborator.token_version += 1  # a deactivated session dies now, not at expiry
@@ -246,16 +246,22 @@ def _set_name_and_phone(
     return changed
 
 
-def _check_can_leave_department(manager: CollaboratorManager, collaborator: Collaborator) -> None:
+def _check_can_leave_department(
+    manager: CollaboratorManager,
+    collaborator: Collaborator,
+    what: str = "changing their department",
+) -> None:
+    """Refuse while the collaborator still holds clients (commerce) or upcoming events
+    (support): `what` names the change, for the message."""
     department = collaborator.department_name
     if department == DepartmentName.COMMERCE:
-        _refuse_if_owns_business(manager, collaborator, "changing their department")
+        _refuse_if_owns_business(manager, collaborator, what)
     elif department == DepartmentName.SUPPORT:
         upcoming = manager.upcoming_events_supported(collaborator.id, datetime.now(UTC))
         if upcoming:
             raise Conflict(
                 f"{collaborator.name} supports {upcoming} upcoming event(s): "
-                "assign them to someone else before changing their department."
+                f"assign them to someone else before {what}."
             )
 
 

@@ -122,6 +122,19 @@ def _editable_contract(
     return actor, manager, contract
 
 
+def check_update_contract(
+    uow: UnitOfWork, user: CurrentUser, contract_id: int, *, signing: bool = False
+) -> Contract:
+    """The contract, when `user` may update (or sign) it now: the form is shown only then."""
+    action, what = (
+        (Action.CONTRACT_SIGN, "sign its contracts")
+        if signing
+        else (Action.CONTRACT_UPDATE, "update its contracts")
+    )
+    with uow:
+        return _editable_contract(uow, user, contract_id, action, what)[2]
+
+
 def update_contract(
     uow: UnitOfWork,
     user: CurrentUser,

@@ -146,6 +146,26 @@ def assign_support(
         return load_event(manager, event.id)
 
 
+def _editable_event(uow: UnitOfWork, user: CurrentUser, event_id: int):
+    actor = authorise(uow, user, Action.EVENT_UPDATE)
+    manager = EventManager(uow.session)
+    event = load_event(manager, event_id, for_update=True)
+    require_not_archived(event, "event")
+    if event.support_contact_id != actor.id:
+        holder = event.support_contact.name if event.support_contact else "nobody yet"
+        raise PermissionDenied(
+            f"Only the event's support contact can update it: event #{event.id} is "
+            f"assigned to {holder}."
+        )
+    return actor, manager, event
+
+
+def check_update_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> Event:
+    """The event, when `user` may update it now: the form is shown only then."""
+    with uow:
+        return _editable_event(uow, user, event_id)[2]
+
+
 def update_event(
     uow: UnitOfWork,
     user: CurrentUser,
@@ -163,16 +183,7 @@ def update_event(
     Neither the contract nor the support contact changes here.
     """
     with uow:
-        actor = authorise(uow, user, Action.EVENT_UPDATE)
-        manager = EventManager(uow.session)
-        event = load_event(manager, event_id, for_update=True)
-        require_not_archived(event, "event")
-        if event.support_contact_id != actor.id:
-            holder = event.support_contact.name if event.support_contact else "nobody yet"
-            raise PermissionDenied(
-                f"Only the event's support contact can update it: event #{event.id} is "
-                f"assigned to {holder}."
-            )
+        actor, manager, event = _editable_event(uow, user, event_id)
         changes = audit.pending_changes(
             event,
             {

@@ -160,7 +160,9 @@ def create_screen(ctx: AppContext) -> None:
 
 def update_screen(ctx: AppContext) -> None:
     console = ctx.console
-    client = show_client(ctx, ask(console, "Client id", parse_id)).client
+    client_id = ask(console, "Client id", parse_id)
+    controller.check_update_client(ctx.uow(), ctx.user, client_id)
+    client = show_client(ctx, client_id).client
     info(console, "Type a new value, or press Enter to keep the current one.")
     changes = {
         "full_name": ask_optional(

@@ -164,7 +164,9 @@ def create_screen(ctx: AppContext) -> None:
 
 def update_screen(ctx: AppContext) -> None:
     console = ctx.console
-    contract = show_contract(ctx, ask(console, "Contract id", parse_id)).contract
+    contract_id = ask(console, "Contract id", parse_id)
+    controller.check_update_contract(ctx.uow(), ctx.user, contract_id)
+    contract = show_contract(ctx, contract_id).contract
     info(console, "Type a new value, or press Enter to keep the current one.")
     total = ask_optional(console, "Total amount", _total, contract.total_amount)
     new_total = contract.total_amount if total is None else total
@@ -183,7 +185,9 @@ def update_screen(ctx: AppContext) -> None:
 
 def sign_screen(ctx: AppContext) -> None:
     console = ctx.console
-    contract = show_contract(ctx, ask(console, "Contract id", parse_id)).contract
+    contract_id = ask(console, "Contract id", parse_id)
+    controller.check_update_contract(ctx.uow(), ctx.user, contract_id, signing=True)
+    contract = show_contract(ctx, contract_id).contract
     if contract.signed:
         raise ValidationError(f"Contract #{contract.id} is already signed.")
     question = Text.assemble(

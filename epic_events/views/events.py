@@ -205,7 +205,8 @@ def assign_screen(ctx: AppContext) -> None:
 
 def update_screen(ctx: AppContext) -> None:
     console = ctx.console
-    event = show_event(ctx, ask(console, "Event id", parse_id))
+    event = controller.check_update_event(ctx.uow(), ctx.user, ask(console, "Event id", parse_id))
+    console.print(render_event(event))
     info(console, "Type a new value, or press Enter to keep the current one.")
     name = ask_optional(console, "Event name", validate_event_name, event.name)
     start, end = ask_period(ctx, event.start_at, event.end_at)

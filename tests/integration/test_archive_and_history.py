@@ -315,3 +315,29 @@ def test_a_reassignment_shows_in_the_history_of_each_moved_contract(
     last = audit.history(uow_factory(), gestion, "contract", contract.id, ListQuery()).items[-1]
     assert last.action == "reassign"
     assert last.changes["commercial_contact"][1] == "New Seller"
+
+
+def test_update_forms_are_refused_before_they_are_shown(
+    uow_factory, gestion, commerce, support, make_collaborator, as_user, business
+):
+    client, contract, event = business
+    other_seller = as_user(make_collaborator("commerce"))
+    other_helper = as_user(make_collaborator("support"))
+    with pytest.raises(PermissionDenied, match="Only the client's commercial contact"):
+        clients.check_update_client(uow_factory(), other_seller, client.id)
+    with pytest.raises(PermissionDenied, match="Only the client's commercial contact"):
+        contracts.check_update_contract(uow_factory(), other_seller, contract.id, signing=True)
+    with pytest.raises(PermissionDenied, match="Only the event's support contact"):
+        events.check_update_event(uow_factory(), other_helper, event.id)
+    assert clients.check_update_client(uow_factory(), commerce, client.id).id == client.id
+    assert contracts.check_update_contract(uow_factory(), gestion, contract.id).id == contract.id
+    assert events.check_update_event(uow_factory(), support, event.id).id == event.id
+
+
+def test_a_commercial_with_clients_is_not_deactivated_and_the_message_says_why(
+    uow_factory, gestion, commerce, business, connection
+):
+    before = snapshot(connection)
+    with pytest.raises(Conflict, match="Reassign them before deactivating them"):
+        collaborators.set_active(uow_factory(), gestion, commerce.id, active=False)
+    assert snapshot(connection) == before
