@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from epic_events.controllers import clients, contracts, events  # noqa: E402
 from epic_events.controllers.auth import CurrentUser  # noqa: E402
+from epic_events.config import read_env_file  # noqa: E402
 from epic_events.db import Database, ensure_database, normalise_url  # noqa: E402
 from epic_events.managers.collaborators import CollaboratorManager  # noqa: E402
 from epic_events.managers.paging import COUNT_CAP, ListQuery  # noqa: E402
@@ -78,7 +79,7 @@ def seed(home: Path, url: str, args) -> float:
     env = {
         **os.environ,
         "EPIC_EVENTS_HOME": str(home),
-        "DATABASE_URL": url,
+        "DATABASE_ADMIN_URL": url,
         "USER_1_PW": SUPER_PASSWORD,
     }
     command = [sys.executable, str(REPO / "setup.py"), "--no-input", "--demo"]
@@ -175,6 +176,8 @@ def main(argv=None) -> None:
     print(f"seeding {args.clients} clients, {args.contracts} contracts, {args.events} events…")
     seed_s = seed(home, url, args)
     print(f"  seeded in {seed_s:.1f} s")
+    # Screens run as the program does: as the application role, under row-level security.
+    url = normalise_url(read_env_file(home / ".env")["DATABASE_URL"])
 
     database = Database(url)
     counter = StatementCounter(database.engine)

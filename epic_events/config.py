@@ -41,6 +41,8 @@ class Settings:
     environment: str
     debug: bool
     token_ttl: timedelta
+    # setup.py only: the server's administrator, who creates the roles and the schema
+    database_admin_url: str | None = None
 
     @property
     def is_development(self) -> bool:
@@ -141,4 +143,5 @@ def load_settings(environ: Mapping[str, str] | None = None, home: Path | None = 
         environment=environment,
         debug=(text("EPIC_EVENTS_DEBUG") or "").lower() in ("1", "true", "yes", "on"),
         token_ttl=timedelta(hours=ttl_hours),
+        database_admin_url=text("DATABASE_ADMIN_URL"),
     )

@@ -4,6 +4,7 @@ for libpq directly."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 SCHEME = re.compile(r"^(postgres|postgresql)(\+\w+)?://", re.IGNORECASE)
 
@@ -19,3 +20,19 @@ def normalise_url(url: str) -> str:
 def libpq_dsn(url: str) -> str:
     """The same URL as libpq (psycopg2.connect) reads it."""
     return "postgresql://" + normalise_url(url).removeprefix("postgresql+psycopg2://")
+
+
+def url_user(url: str) -> str | None:
+    """The user name of a PostgreSQL URL (None when it names none)."""
+    user = urlsplit(libpq_dsn(url)).username
+    return unquote(user) if user else None
+
+
+def with_credentials(url: str, user: str, password: str | None = None) -> str:
+    """The same server and database as `url`, for another user (and password)."""
+    parts = urlsplit(normalise_url(url))
+    host = parts.netloc.rpartition("@")[2]
+    credentials = quote(user, safe="")
+    if password:
+        credentials += ":" + quote(password, safe="")
+    return urlunsplit(parts._replace(netloc=f"{credentials}@{host}"))

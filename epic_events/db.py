@@ -6,10 +6,11 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from epic_events.database_url import normalise_url
 from epic_events.embedded import ensure_database, start_embedded  # noqa: F401 - re-exported
@@ -17,8 +18,10 @@ from epic_events.errors import (
     Conflict,
     DatabaseUnavailable,
     EpicEventsError,
+    PermissionDenied,
     ValidationError,
 )
+from epic_events.roles import COLLABORATOR_SETTING
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +86,19 @@ def translate_integrity_error(exc: DBAPIError) -> EpicEventsError:
     return error_class(message)
 
 
+CHANGED_MEANWHILE = (
+    "It was changed by someone else meanwhile: nothing was saved; reload it and try again."
+)
+REFUSED_BY_DATABASE = (
+    "The database refused this change: your department may not make it. Nothing was saved."
+)
+
+
 def translate_database_error(exc: DBAPIError) -> EpicEventsError | DBAPIError:
     """A database error as the domain error a user can read; unknown ones stay as they are."""
+    if getattr(exc.orig, "pgcode", None) == "42501":  # a policy, a grant or a guard said no
+        log.warning("the database refused a change", exc_info=exc)
+        return PermissionDenied(REFUSED_BY_DATABASE)
     if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
         log.warning("database unavailable", exc_info=exc)
         return DatabaseUnavailable(
@@ -126,16 +140,47 @@ def make_engine(url: str, **kwargs) -> Engine:
     )
 
 
+ACTOR_KEY = "collaborator_id"
+
+
+@event.listens_for(Session, "after_begin")
+def _set_current_collaborator(session: Session, transaction, connection) -> None:
+    """Tell PostgreSQL who acts, for this transaction only (row-level security reads it).
+
+    `set_config(…, true)` is local to the transaction, so a pooled connection never carries
+    one user's identity into another's transaction.
+    """
+    collaborator_id = session.info.get(ACTOR_KEY)
+    if collaborator_id is not None:
+        connection.execute(
+            text("SELECT set_config(:name, :value, true)"),
+            {"name": COLLABORATOR_SETTING, "value": str(int(collaborator_id))},
+        )
+
+
 class UnitOfWork:
     """One business transaction: rolls back unless `commit()` is called."""
 
     def __init__(self, session_factory: Callable[[], Session]):
         self._session_factory = session_factory
         self.session: Session | None = None
+        self.collaborator_id: int | None = None
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        if self.collaborator_id is not None:
+            self.session.info[ACTOR_KEY] = self.collaborator_id
         return self
+
+    def act_as(self, collaborator_id: int) -> None:
+        """Make `collaborator_id` the database's current collaborator from now on."""
+        self.collaborator_id = collaborator_id
+        self.session.info[ACTOR_KEY] = collaborator_id
+        if self.session.in_transaction():
+            self.session.execute(
+                text("SELECT set_config(:name, :value, true)"),
+                {"name": COLLABORATOR_SETTING, "value": str(int(collaborator_id))},
+            )
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         # close() rolls back whatever was not committed; unlike rollback() it leaves the
@@ -146,6 +191,8 @@ class UnitOfWork:
             log.warning("could not close a database session cleanly", exc_info=True)
         if isinstance(exc, DBAPIError):
             raise translate_database_error(exc) from None
+        if isinstance(exc, StaleDataError):  # the row's version moved under the ORM's UPDATE
+            raise Conflict(CHANGED_MEANWHILE) from None
 
     def commit(self) -> None:
         self.session.commit()

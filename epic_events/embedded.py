@@ -9,7 +9,7 @@ import os
 import warnings
 from pathlib import Path
 
-from epic_events.database_url import libpq_dsn, normalise_url
+from epic_events.database_url import libpq_dsn, normalise_url, with_credentials
 from epic_events.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def start_embedded(data_dir: Path) -> str:
-    """Start (or join) the embedded PostgreSQL in `data_dir`; return the app database URL."""
+def start_embedded(data_dir: Path, *, admin: bool = False) -> str:
+    """Start (or join) the embedded PostgreSQL in `data_dir`; return the URL of the
+    program's database for the application role, or for the administrator with `admin`."""
     pgdata = data_dir / "pgdata"
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -67,7 +68,12 @@ def start_embedded(data_dir: Path) -> str:
     _embedded_servers[pgdata] = server
     admin_url = normalise_url(server.get_uri())
     ensure_database(admin_url, DATABASE_NAME)
-    return normalise_url(server.get_uri(DATABASE_NAME))
+    url = normalise_url(server.get_uri(DATABASE_NAME))
+    if admin:
+        return url
+    from epic_events.roles import APP_ROLE
+
+    return with_credentials(url, APP_ROLE)
 
 
 def ensure_database(admin_url: str, name: str) -> bool:

@@ -38,6 +38,12 @@ class InvalidCredentials(NotAuthenticated):
     default_message = "Wrong email or password."
 
 
+class TooManyAttempts(NotAuthenticated):
+    """Too many failed logins with one email: wait (the same for any email, known or not)."""
+
+    default_message = "Too many failed logins with this email: try again later."
+
+
 class SessionExpired(NotAuthenticated):
     """The saved session is too old or no longer valid."""
 

@@ -13,15 +13,18 @@ import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from epic_events.auth import passwords
 from epic_events.auth.token_store import TokenStore, atomic_write
 from epic_events.config import REPO_ROOT, Settings, load_settings, read_env_file
+from epic_events.database_url import libpq_dsn, url_user, with_credentials
 from epic_events.db import Database, resolve_database_url
 from epic_events.demo import DemoSize, Progress
 from epic_events.errors import ConfigurationError, ValidationError
 from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.models import Collaborator, Department, DepartmentName
+from epic_events.roles import APP_ROLE
 from epic_events.validators import validate_email, validate_name, validate_password, validate_phone
 
 ENV_TEMPLATE = REPO_ROOT / ".env.example"
@@ -136,9 +139,12 @@ class Installer:
         settings.require_jwt_secret()
         self.ensure_token_files(settings)
         seed = read_seed_file(settings.file_path)
-        database = Database(resolve_database_url(settings.database_url, settings.data_dir))
+        admin_url, embedded = self.admin_url(settings)
+        database = Database(admin_url)
         try:
-            self.migrate(database)
+            self.check_admin(database)
+            app_password = None if embedded else self.app_password(settings, admin_url)
+            self.migrate(database, app_password)
             self.seed(database, seed)
             if demo is not None:
                 self.load_demo(database, demo, progress)
@@ -179,17 +185,96 @@ class Installer:
             self._did(f"added a new JWT secret to {env_file}")
 
     def remember_database_url(self) -> None:
-        """Keep --database-url in .env when .env names none, so the program finds it too."""
+        """Keep --database-url (an administrator's URL) in .env as DATABASE_ADMIN_URL when
+        .env names none, so the next setup.py finds it too."""
         if not self.database_url:
             return
-        current = read_env_file(self.home / ".env").get("DATABASE_URL")
+        current = read_env_file(self.home / ".env").get("DATABASE_ADMIN_URL")
         if current == self.database_url:
             return
         if current:
-            self.say(f"  ! DATABASE_URL in {self.home / '.env'} differs: it was kept")
+            self.say(f"  ! DATABASE_ADMIN_URL in {self.home / '.env'} differs: it was kept")
             return
-        set_env_value(self.home / ".env", "DATABASE_URL", self.database_url)
-        self._did(f"saved DATABASE_URL in {self.home / '.env'}")
+        set_env_value(self.home / ".env", "DATABASE_ADMIN_URL", self.database_url)
+        self._did(f"saved DATABASE_ADMIN_URL in {self.home / '.env'}")
+
+    def admin_url(self, settings: Settings) -> tuple[str, bool]:
+        """The administrator's URL, and whether it is the embedded server's.
+
+        --database-url, else DATABASE_ADMIN_URL, else DATABASE_URL (an install made before
+        the two roles existed), else the embedded server's superuser.
+        """
+        given = self.database_url or settings.database_admin_url or settings.database_url
+        if given:
+            return resolve_database_url(given, settings.data_dir), False
+        from epic_events.embedded import start_embedded
+
+        return start_embedded(settings.data_dir, admin=True), True
+
+    def check_admin(self, database: Database) -> None:
+        """The administrator creates roles and bypasses row-level security to seed."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import OperationalError
+
+        from epic_events.errors import DatabaseUnavailable
+
+        try:
+            with database.engine.connect() as connection:
+                user, able = connection.execute(
+                    text(
+                        "SELECT current_user, rolsuper OR (rolcreaterole AND rolbypassrls) "
+                        "FROM pg_roles WHERE rolname = current_user"
+                    )
+                ).one()
+        except OperationalError:
+            raise DatabaseUnavailable(
+                "The database cannot be reached: check DATABASE_ADMIN_URL (or DATABASE_URL) "
+                "and that the server is running."
+            ) from None
+        if not able:
+            raise ConfigurationError(
+                f"setup.py connects as {user}, who cannot create roles or bypass row-level "
+                "security: set DATABASE_ADMIN_URL to a superuser's URL (the program itself "
+                f"connects as {APP_ROLE}, see README)."
+            )
+
+    def app_password(self, settings: Settings, admin_url: str) -> str | None:
+        """The application role's password on an external server, and its DATABASE_URL.
+
+        When DATABASE_URL already names the application role, its password is the one set;
+        otherwise a new one is generated and DATABASE_URL in .env becomes the app's URL.
+        """
+        current = settings.database_url
+        password = self._known_app_password(current)
+        if password is False:
+            password = secrets.token_urlsafe(24)
+            env_file = self.home / ".env"
+            if current and not settings.database_admin_url and not self.database_url:
+                set_env_value(env_file, "DATABASE_ADMIN_URL", current)  # it was the admin's
+            program_url = with_credentials(admin_url, APP_ROLE, password)
+            set_env_value(env_file, "DATABASE_URL", program_url)
+            self._did(
+                f"the program connects as {APP_ROLE} (least privilege, row-level security): "
+                f"DATABASE_URL saved in {env_file}"
+            )
+        in_environment = self.environ.get("DATABASE_URL")
+        if in_environment and url_user(in_environment) != APP_ROLE:
+            self.say(
+                "  ! DATABASE_URL is set in your environment, which wins over .env, to an "
+                f"administrator's URL: the program refuses it; use the DATABASE_URL of "
+                f"{self.home / '.env'}"
+            )
+        return password
+
+    def _known_app_password(self, current: str | None) -> str | bool | None:
+        """The password of the application role's URL already configured (None when it has
+        none), or False when no URL names that role."""
+        in_env_file = read_env_file(self.home / ".env").get("DATABASE_URL")
+        for url in (current, in_env_file):
+            if url and url_user(url) == APP_ROLE:
+                password = urlsplit(libpq_dsn(url)).password
+                return unquote(password) if password else None
+        return False
 
     def ensure_data_file(self) -> None:
         settings = load_settings(self.environ, self.home)
@@ -207,10 +292,10 @@ class Installer:
         if not created:
             self._kept("token store and key file already exist")
 
-    def migrate(self, database: Database) -> None:
+    def migrate(self, database: Database, app_password: str | None = None) -> None:
         from epic_events.migrations import upgrade
 
-        before, after = upgrade(database.engine)
+        before, after = upgrade(database.engine, app_password)
         if before == after:
             self._kept(f"database schema is up to date (revision {after})")
         else:

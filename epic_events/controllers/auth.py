@@ -16,6 +16,7 @@ from epic_events.errors import (
     NotAuthenticated,
     SessionExpired,
     TokenStoreError,
+    TooManyAttempts,
     ValidationError,
 )
 
@@ -66,6 +67,7 @@ def load_actor(uow: UnitOfWork, user: CurrentUser) -> Collaborator:
     """
     from epic_events.managers.collaborators import CollaboratorManager
 
+    uow.act_as(user.id)  # row-level security: the database knows who acts, per transaction
     collaborator = CollaboratorManager(uow.session).get(user.id)
     if collaborator is None:
         raise NotAuthenticated("Your account no longer exists: please log in again.")
@@ -119,7 +121,15 @@ class Authenticator:
             return CollaboratorManager(uow.session).get(collaborator_id)
 
     def login(self, email: str, password: str) -> CurrentUser:
-        """Check the credentials, upgrade an old hash, save a fresh token."""
+        """Check the credentials, upgrade an old hash, save a fresh token.
+
+        Failed logins are counted per email in the database (so every program on every
+        machine sees them): after five, each one doubles the wait before the next try.
+        Known and unknown emails are treated alike, so neither the message nor the delay
+        tells whether an account exists.
+        """
+        from sqlalchemy import text
+
         from epic_events.auth import passwords
         from epic_events.managers.collaborators import CollaboratorManager
 
@@ -127,18 +137,33 @@ class Authenticator:
         if not email or not password:
             raise ValidationError("Email and password are both required.")
         with self.uow_factory() as uow:
+            wait = uow.session.scalar(text("SELECT login_wait_seconds(:email)"), {"email": email})
+            if wait:
+                raise TooManyAttempts(
+                    f"Too many failed logins with this email: try again in {wait} s."
+                )
             collaborator = CollaboratorManager(uow.session).get_by_email(email)
             if collaborator is None:
                 passwords.dummy_verify(password)
-                raise InvalidCredentials()
+                self._failed(uow, email)
             if not passwords.verify_password(collaborator.password_hash, password):
-                raise InvalidCredentials()
+                self._failed(uow, email)
             if not collaborator.active:  # said only to whoever knows the password
                 raise NotAuthenticated("This account is deactivated: ask gestion to reactivate it.")
+            uow.act_as(collaborator.id)
+            uow.session.execute(text("SELECT clear_login_failures(:email)"), {"email": email})
             if passwords.needs_rehash(collaborator.password_hash):
                 collaborator.password_hash = passwords.hash_password(password)
-                uow.commit()
+            uow.commit()
             return self._save_token(collaborator)
+
+    @staticmethod
+    def _failed(uow: UnitOfWork, email: str) -> None:
+        from sqlalchemy import text
+
+        uow.session.execute(text("SELECT record_login_failure(:email)"), {"email": email})
+        uow.commit()
+        raise InvalidCredentials()
 
     def refresh(self, collaborator: Collaborator) -> CurrentUser:
         """A new session for `collaborator` (after they changed their own password, say)."""

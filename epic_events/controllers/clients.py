@@ -52,6 +52,15 @@ def created(record, fields: tuple[str, ...]) -> dict[str, list]:
     return {field: [None, value] for field, value in audit.snapshot(record, fields).items()}
 
 
+def require_unchanged(record, expected_version: int | None, what: str) -> None:
+    """Optimistic locking: refuse to save over a change made since the form was opened."""
+    if expected_version is not None and record.version != expected_version:
+        raise Conflict(
+            f"{what.capitalize()} #{record.id} was changed by someone else since you opened it: "
+            "nothing was saved; reload it and try again."
+        )
+
+
 def require_not_archived(record, what: str) -> None:
     """Archived rows are read-only until gestion restores them."""
     if record.archived_at is not None:
@@ -156,10 +165,15 @@ def update_client(
     email: str | None = None,
     phone: str | None = None,
     company_name: str | None = None,
+    expected_version: int | None = None,
 ) -> Client:
-    """Change a client's details (commerce, only their own clients)."""
+    """Change a client's details (commerce, only their own clients).
+
+    `expected_version`: the version the form was opened on; a change made since is refused.
+    """
     with uow:
         actor, manager, client = _editable_client(uow, user, client_id)
+        require_unchanged(client, expected_version, "client")
         changes = audit.pending_changes(
             client,
             {

@@ -15,6 +15,7 @@ from epic_events.controllers.clients import (
     load_client,
     require_not_archived,
     require_own_client,
+    require_unchanged,
 )
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
@@ -143,6 +144,7 @@ def update_contract(
     total_amount: Decimal | str | None = None,
     amount_due: Decimal | str | None = None,
     signed: bool | None = None,
+    expected_version: int | None = None,
 ) -> Contract:
     """Change amounts or status (gestion: any; commerce: their own clients' contracts).
 
@@ -152,6 +154,7 @@ def update_contract(
         actor, manager, contract = _editable_contract(
             uow, user, contract_id, Action.CONTRACT_UPDATE, "update its contracts"
         )
+        require_unchanged(contract, expected_version, "contract")
         total = contract.total_amount
         due = contract.amount_due
         if total_amount is not None:
@@ -186,12 +189,15 @@ def update_contract(
         return load_contract(ContractManager(uow.session), contract_id)
 
 
-def sign_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> Contract:
+def sign_contract(
+    uow: UnitOfWork, user: CurrentUser, contract_id: int, *, expected_version: int | None = None
+) -> Contract:
     """Sign a contract (gestion: any; commerce: their own clients'); reported to Sentry."""
     with uow:
         actor, manager, contract = _editable_contract(
             uow, user, contract_id, Action.CONTRACT_SIGN, "sign its contracts"
         )
+        require_unchanged(contract, expected_version, "contract")
         if contract.signed:
             raise Conflict(f"Contract #{contract.id} is already signed.")
         contract.signed = True

@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 
 from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.clients import created, require_not_archived, require_own_client
+from epic_events.controllers.clients import (
+    created,
+    require_not_archived,
+    require_own_client,
+    require_unchanged,
+)
 from epic_events.controllers.contracts import load_contract
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
@@ -116,7 +121,12 @@ def create_event(
 
 
 def assign_support(
-    uow: UnitOfWork, user: CurrentUser, event_id: int, support_id: int | None
+    uow: UnitOfWork,
+    user: CurrentUser,
+    event_id: int,
+    support_id: int | None,
+    *,
+    expected_version: int | None = None,
 ) -> Event:
     """Assign, change or remove an event's support contact (gestion)."""
     with uow:
@@ -124,6 +134,7 @@ def assign_support(
         manager = EventManager(uow.session)
         event = load_event(manager, event_id, for_update=True)
         require_not_archived(event, "event")
+        require_unchanged(event, expected_version, "event")
         if support_id is not None:
             helper = CollaboratorManager(uow.session).get(support_id)
             if helper is None:
@@ -177,13 +188,16 @@ def update_event(
     location: str | None = None,
     attendees: int | str | None = None,
     notes: str | None = None,
+    expected_version: int | None = None,
 ) -> Event:
     """Change an event's details (support, only the events assigned to them).
 
-    Neither the contract nor the support contact changes here.
+    Neither the contract nor the support contact changes here. `expected_version`: the
+    version the form was opened on; a change made since is refused.
     """
     with uow:
         actor, manager, event = _editable_event(uow, user, event_id)
+        require_unchanged(event, expected_version, "event")
         changes = audit.pending_changes(
             event,
             {

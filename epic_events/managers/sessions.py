@@ -43,7 +43,11 @@ class QuickDatabase:
                     connect_timeout=self.connect_timeout,
                     application_name="epic_events",
                 )
-            except psycopg2.OperationalError:
+            except psycopg2.OperationalError as error:
+                if "does not exist" in str(error):  # a role or database setup.py makes
+                    raise DatabaseUnavailable(
+                        "The database is not set up for this version: run `python setup.py`."
+                    ) from None
                 raise DatabaseUnavailable(
                     "The database cannot be reached: check DATABASE_URL or that the server "
                     "is running."
@@ -60,6 +64,22 @@ class QuickDatabase:
             cursor.execute("SELECT version_num FROM alembic_version")
             row = cursor.fetchone()
             return row[0] if row else None
+
+    def privileged_role(self) -> str | None:
+        """The connected role's name when it is not bound by row-level security (a
+        superuser, a role with BYPASSRLS, or one acting as the schema's owner), else None."""
+        from epic_events.roles import OWNER_ROLE
+
+        with self._cursor() as cursor:
+            cursor.execute(
+                "SELECT current_user, r.rolsuper OR r.rolbypassrls OR EXISTS ("
+                "  SELECT 1 FROM pg_roles o"
+                "  WHERE o.rolname = %s AND pg_has_role(current_user, o.oid, 'USAGE')) "
+                "FROM pg_roles r WHERE r.rolname = current_user",
+                (OWNER_ROLE,),
+            )
+            name, privileged = cursor.fetchone()
+        return name if privileged else None
 
     def collaborator(self, collaborator_id: int) -> CollaboratorRecord | None:
         with self._cursor() as cursor:
@@ -83,8 +103,20 @@ class QuickDatabase:
 
 
 def check_schema(quick: QuickDatabase) -> None:
-    """Raise DatabaseUnavailable unless the schema is at the newest migration."""
+    """Raise DatabaseUnavailable unless the schema is at the newest migration, and
+    ConfigurationError when the program would run as an administrator."""
+    from epic_events.errors import ConfigurationError
     from epic_events.migrations import head_revision
+    from epic_events.roles import APP_ROLE
+
+    privileged = quick.privileged_role()
+    if privileged:
+        raise ConfigurationError(
+            f"DATABASE_URL connects as {privileged}, an administrator that row-level security "
+            f"does not bind: the program connects as {APP_ROLE} (run `python setup.py` with "
+            "DATABASE_ADMIN_URL set to the administrator's URL; it writes the program's "
+            "DATABASE_URL in .env)."
+        )
 
     current = quick.schema_revision()
     if current is None:

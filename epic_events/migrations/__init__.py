@@ -48,12 +48,24 @@ def current_revision(connection: Connection) -> str | None:
     return connection.scalar(text("SELECT version_num FROM alembic_version"))
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Apply every pending migration; return the revisions before and after."""
+def upgrade(engine: Engine, app_password: str | None = None) -> tuple[str | None, str]:
+    """Apply every pending migration through an admin engine; return the revisions before
+    and after.
+
+    The roles are made first (epic_events.roles); the migrations then run as the owner role,
+    so the schema never belongs to the admin who ran them.
+    """
     from alembic import command
+    from sqlalchemy import text
+
+    from epic_events.roles import OWNER_ROLE, ensure_roles, take_ownership
 
     with engine.begin() as connection:
         before = current_revision(connection)
+        ensure_roles(connection, app_password)
+        take_ownership(connection)
+        connection.execute(text(f"SET LOCAL ROLE {OWNER_ROLE}"))
         command.upgrade(alembic_config(connection), "head")
+        connection.execute(text("RESET ROLE"))
         after = current_revision(connection)
     return before, after

@@ -8,6 +8,7 @@ from epic_events.models.collaborator import Collaborator
 from epic_events.models.contract import Contract
 from epic_events.models.department import Department, DepartmentName
 from epic_events.models.event import Event
+from epic_events.models.login_failure import LoginFailure
 
 __all__ = [
     "AuditEntry",
@@ -18,4 +19,5 @@ __all__ = [
     "Department",
     "DepartmentName",
     "Event",
+    "LoginFailure",
 ]

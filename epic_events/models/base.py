@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import DateTime, FetchedValue, MetaData, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -40,3 +40,18 @@ class Timestamped:
         server_onupdate=FetchedValue(),
         nullable=False,
     )
+
+
+class Versioned:
+    """A counter the database raises on every update (trigger `bump_version`).
+
+    The ORM checks it on each UPDATE (`WHERE version = …`), and the controllers compare it
+    with the version a form was opened on: a second save over someone else's change is
+    refused instead of overwriting it (optimistic locking).
+    """
+
+    version: Mapped[int] = mapped_column(server_default="1", nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}

@@ -3,11 +3,11 @@
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from epic_events.models.base import Archivable, Base, Timestamped
+from epic_events.models.base import Archivable, Base, Timestamped, Versioned
 from epic_events.models.collaborator import Collaborator
 
 
-class Client(Archivable, Timestamped, Base):
+class Client(Archivable, Timestamped, Versioned, Base):
     __tablename__ = "clients"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),

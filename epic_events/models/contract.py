@@ -6,14 +6,14 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Numeric
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from epic_events.models.base import Archivable, Base, Timestamped
+from epic_events.models.base import Archivable, Base, Timestamped, Versioned
 from epic_events.models.client import Client
 from epic_events.models.collaborator import Collaborator
 
 MONEY = Numeric(12, 2, asdecimal=True)
 
 
-class Contract(Archivable, Timestamped, Base):
+class Contract(Archivable, Timestamped, Versioned, Base):
     __tablename__ = "contracts"
     __table_args__ = (
         # NaN compares greater than every number in PostgreSQL, so it is excluded by name.

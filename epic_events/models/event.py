@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from epic_events.models.base import Archivable, Base, Timestamped
+from epic_events.models.base import Archivable, Base, Timestamped, Versioned
 from epic_events.models.collaborator import Collaborator
 from epic_events.models.contract import Contract
 
 
-class Event(Archivable, Timestamped, Base):
+class Event(Archivable, Timestamped, Versioned, Base):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="ends_after_start"),

@@ -177,7 +177,9 @@ def update_screen(ctx: AppContext) -> None:
     changes = {field: value for field, value in changes.items() if value is not None}
     if not changes:
         raise ValidationError("Nothing to change: every value is the same as before.")
-    updated = controller.update_client(ctx.uow(), ctx.user, client.id, **changes)
+    updated = controller.update_client(
+        ctx.uow(), ctx.user, client.id, expected_version=client.version, **changes
+    )
     success(console, f"Updated client #{updated.id}.")
 
 

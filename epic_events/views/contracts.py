@@ -174,7 +174,12 @@ def update_screen(ctx: AppContext) -> None:
     if total is None and due is None:
         raise ValidationError("Nothing to change: every value is the same as before.")
     updated = controller.update_contract(
-        ctx.uow(), ctx.user, contract.id, total_amount=total, amount_due=due
+        ctx.uow(),
+        ctx.user,
+        contract.id,
+        total_amount=total,
+        amount_due=due,
+        expected_version=contract.version,
     )
     success(
         console,
@@ -198,7 +203,9 @@ def sign_screen(ctx: AppContext) -> None:
     if not confirm(console, question):
         info(console, "The contract was not signed.")
         return
-    signed = controller.sign_contract(ctx.uow(), ctx.user, contract.id)
+    signed = controller.sign_contract(
+        ctx.uow(), ctx.user, contract.id, expected_version=contract.version
+    )
     success(console, f"Contract #{signed.id} is signed: events can now be created for it.")
 
 

@@ -198,7 +198,9 @@ def assign_screen(ctx: AppContext) -> None:
     support_id = ask(
         console, "Support contact (collaborator id)", _support_id, hint=f"({REMOVE} removes it)"
     )
-    updated = controller.assign_support(ctx.uow(), ctx.user, event.id, support_id)
+    updated = controller.assign_support(
+        ctx.uow(), ctx.user, event.id, support_id, expected_version=event.version
+    )
     who = updated.support_contact.name if updated.support_contact else "nobody"
     success(console, f"Event #{updated.id} is now supported by {who}.")
 
@@ -223,6 +225,7 @@ def update_screen(ctx: AppContext) -> None:
         location=location,
         attendees=attendees,
         notes=notes,
+        expected_version=event.version,
     )
     success(console, f"Updated event #{updated.id}.")
 

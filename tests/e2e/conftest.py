@@ -70,7 +70,7 @@ def base_env(home: Path, **extra: str) -> dict[str, str]:
 def program(isolated_environment, postgres):
     """A set-up program on a fresh database of the test server."""
     url = postgres.create_database("epic_e2e")
-    program = Program(isolated_environment, base_env(isolated_environment, DATABASE_URL=url))
+    program = Program(isolated_environment, base_env(isolated_environment, DATABASE_ADMIN_URL=url))
     result = program.setup()
     assert result.returncode == 0, result.stdout + result.stderr
     yield program

@@ -88,7 +88,7 @@ class Seed:
 
 @pytest.fixture
 def seed(program):
-    seed = Seed(program.env["DATABASE_URL"])
+    seed = Seed(program.env["DATABASE_ADMIN_URL"])
     yield seed
     seed.db.dispose()
 

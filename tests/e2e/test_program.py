@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 def collaborator_emails(program: Program) -> list[str]:
-    engine = create_engine(program.env["DATABASE_URL"])
+    engine = create_engine(program.env["DATABASE_ADMIN_URL"])
     with engine.connect() as conn:
         emails = conn.scalars(text("SELECT email FROM collaborators ORDER BY id")).all()
     engine.dispose()

@@ -18,7 +18,7 @@ def fresh_database(postgres):
 
 
 def spawn_setup(home, url):
-    env = base_env(home, DATABASE_URL=url)
+    env = base_env(home, DATABASE_ADMIN_URL=url)
     del env["USER_1_PW"]
     return pexpect.spawn(
         sys.executable, ["setup.py"], cwd=str(REPO), env=env, encoding="utf-8", timeout=60

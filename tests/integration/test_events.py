@@ -195,7 +195,7 @@ def test_assigning_support_changes_nothing_else(uow_factory, gestion, support, e
     controller.assign_support(uow_factory(), gestion, event.id, support.id)
     after = fetch("events", event.id)._asdict()
     changed = {name for name in before if before[name] != after[name]}
-    assert changed <= {"support_contact_id", "updated_at"}
+    assert changed <= {"support_contact_id", "updated_at", "version"}
     assert after["support_contact_id"] == support.id
 
 
@@ -291,7 +291,11 @@ def test_support_changes_one_detail_and_leaves_the_others(
     controller.update_event(uow_factory(), support, assigned_event.id, attendees=0)
     after = fetch("events", assigned_event.id)._asdict()
     assert after["attendees"] == 0
-    assert {name for name in before if before[name] != after[name]} <= {"attendees", "updated_at"}
+    assert {name for name in before if before[name] != after[name]} <= {
+        "attendees",
+        "updated_at",
+        "version",
+    }
 
 
 def test_support_cannot_update_another_support_contacts_event(

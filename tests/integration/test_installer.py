@@ -5,6 +5,7 @@ import stat
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from epic_events.auth import passwords
 from epic_events.config import read_env_file
@@ -165,4 +166,8 @@ def test_a_database_url_given_to_setup_is_kept_for_the_program(
         environ={"USER_1_PW": "super user password"},
         database_url=fresh_database,
     ).run()
-    assert read_env_file(home / ".env")["DATABASE_URL"] == fresh_database
+    saved = read_env_file(home / ".env")
+    assert saved["DATABASE_ADMIN_URL"] == fresh_database
+    program_url = make_url(saved["DATABASE_URL"])
+    assert program_url.username == "epic_events_app"
+    assert program_url.database == make_url(fresh_database).database
