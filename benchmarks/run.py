@@ -35,9 +35,9 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from epic_events.config import read_env_file  # noqa: E402
 from epic_events.controllers import clients, contracts, events  # noqa: E402
 from epic_events.controllers.auth import CurrentUser  # noqa: E402
-from epic_events.config import read_env_file  # noqa: E402
 from epic_events.db import Database, ensure_database, normalise_url  # noqa: E402
 from epic_events.managers.collaborators import CollaboratorManager  # noqa: E402
 from epic_events.managers.paging import COUNT_CAP, ListQuery  # noqa: E402
