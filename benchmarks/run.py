@@ -4,7 +4,7 @@
     python benchmarks/run.py --events 5000 ...    # smaller, as CI runs it
 
 Seeds a fresh database (an embedded PostgreSQL in a temporary folder, or a new database on
-the server of DATABASE_URL) with `setup.py --demo` in a subprocess, then for each screen runs
+the server of DATABASE_ADMIN_URL) with `setup.py --demo` in a subprocess, then for each screen runs
 the real code path (controller + view rendered to an off-screen console) and the same page
 fetched by hand-written SQL and rendered, counts the SQL statements, and prints one JSON line,
 last. Every number is measured.
@@ -63,8 +63,8 @@ def parse_args(argv=None):
 
 
 def server_url(folder: Path) -> tuple[str, object]:
-    """An admin URL: DATABASE_URL's server, or an embedded one in `folder`."""
-    given = os.environ.get("DATABASE_URL")
+    """An admin URL: DATABASE_ADMIN_URL's server, or an embedded one in `folder`."""
+    given = os.environ.get("DATABASE_ADMIN_URL")
     if given:
         return normalise_url(given), None
     with warnings.catch_warnings():

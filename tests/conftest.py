@@ -28,6 +28,7 @@ from epic_events.models import Collaborator, Department, DepartmentName
 
 SETTING_NAMES = (
     "DATABASE_URL",
+    "DATABASE_ADMIN_URL",
     "USER_1_PW",
     "JWT_SECRET",
     "SENTRY_DSN",

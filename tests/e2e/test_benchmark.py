@@ -49,7 +49,7 @@ def test_the_benchmark_measures_every_screen_and_ends_with_one_json_line(postgre
             "--startup-runs", "1",
         ],
         cwd=REPO,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": postgres.admin_url, "NO_COLOR": "1"},
+        env={"PATH": "/usr/bin:/bin", "DATABASE_ADMIN_URL": postgres.admin_url, "NO_COLOR": "1"},
         capture_output=True,
         text=True,
         timeout=300,
