@@ -1,0 +1,163 @@
+"""setup.py and the two roles: the admin installs, the program runs as the application role,
+and an install made before the roles existed is brought under them without losing data."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from epic_events.config import load_settings, read_env_file
+from epic_events.database_url import with_credentials
+from epic_events.db import make_engine
+from epic_events.errors import ConfigurationError
+from epic_events.installer import Installer
+from epic_events.managers.sessions import QuickDatabase, check_schema
+from epic_events.migrations import alembic_config, head_revision, upgrade
+from epic_events.roles import APP_ROLE, OWNER_ROLE
+
+
+@pytest.fixture
+def fresh_database(postgres):
+    url = postgres.create_database("epic_roles")
+    yield url
+    postgres.drop_database(url)
+
+
+def rows(url, sql, **params):
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(text(sql), params).all()
+    engine.dispose()
+    return found
+
+
+def install(home, admin_url, **environ):
+    lines = []
+    changes = Installer(
+        home,
+        lines.append,
+        environ={"DATABASE_ADMIN_URL": admin_url, "USER_1_PW": "super user password", **environ},
+    ).run()
+    return changes, "\n".join(lines)
+
+
+def owners(url) -> set[str]:
+    found = rows(
+        url,
+        "SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class "
+        "WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S') "
+        "AND relname NOT LIKE 'pg_%'",
+    )
+    return {row.owner for row in found}
+
+
+def test_setup_writes_the_programs_url_for_the_application_role_with_a_password(
+    isolated_environment, fresh_database
+):
+    install(isolated_environment, fresh_database)
+    program_url = make_url(read_env_file(isolated_environment / ".env")["DATABASE_URL"])
+    assert program_url.username == APP_ROLE
+    assert len(program_url.password) >= 24
+    assert program_url.database == make_url(fresh_database).database
+    (verifier,) = rows(
+        fresh_database, "SELECT rolpassword FROM pg_authid WHERE rolname = :r", r=APP_ROLE
+    )
+    assert verifier.rolpassword.startswith("SCRAM-SHA-256$")  # hashed by the server
+
+
+def test_a_second_setup_keeps_the_application_password(isolated_environment, fresh_database):
+    install(isolated_environment, fresh_database)
+    first = read_env_file(isolated_environment / ".env")["DATABASE_URL"]
+    changes, _ = install(isolated_environment, fresh_database)
+    assert changes == 0
+    assert read_env_file(isolated_environment / ".env")["DATABASE_URL"] == first
+
+
+def test_the_schema_belongs_to_the_owner_role_not_to_the_admin(
+    isolated_environment, fresh_database
+):
+    install(isolated_environment, fresh_database)
+    assert owners(fresh_database) == {OWNER_ROLE}
+    (schema,) = rows(
+        fresh_database,
+        "SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = 'public'",
+    )
+    assert schema.owner == OWNER_ROLE
+
+
+def test_an_install_from_before_the_roles_is_taken_over_without_losing_data(
+    isolated_environment, fresh_database
+):
+    engine = make_engine(fresh_database)
+    with engine.begin() as connection:  # revision 0003, as the admin, as it used to be
+        command.upgrade(alembic_config(connection), "0003")
+        connection.execute(text("INSERT INTO departments (name) VALUES ('gestion')"))
+    engine.dispose()
+    assert OWNER_ROLE not in owners(fresh_database)
+
+    engine = make_engine(fresh_database)
+    before, after = upgrade(engine)
+    engine.dispose()
+    assert (before, after) == ("0003", head_revision())
+    assert owners(fresh_database) == {OWNER_ROLE}
+    assert [r.name for r in rows(fresh_database, "SELECT name FROM departments")] == ["gestion"]
+
+
+def test_a_pre_roles_install_moves_its_admin_url_out_of_the_programs_way(
+    isolated_environment, fresh_database
+):
+    (isolated_environment / ".env").write_text(f"DATABASE_URL={fresh_database}\n")
+    lines = []
+    Installer(
+        isolated_environment, lines.append, environ={"USER_1_PW": "super user password"}
+    ).run()
+    saved = read_env_file(isolated_environment / ".env")
+    assert saved["DATABASE_ADMIN_URL"] == fresh_database
+    assert make_url(saved["DATABASE_URL"]).username == APP_ROLE
+
+
+def test_the_program_refuses_to_run_as_an_administrator(isolated_environment, fresh_database):
+    install(isolated_environment, fresh_database)
+    quick = QuickDatabase(fresh_database)
+    try:
+        with pytest.raises(ConfigurationError, match="administrator"):
+            check_schema(quick)
+    finally:
+        quick.close()
+
+
+def test_the_program_accepts_its_own_role(isolated_environment, fresh_database):
+    install(isolated_environment, fresh_database)
+    settings = load_settings({}, isolated_environment)
+    quick = QuickDatabase(settings.database_url)
+    try:
+        check_schema(quick)  # no error
+        assert quick.privileged_role() is None
+    finally:
+        quick.close()
+
+
+def test_the_program_refuses_the_owner_role_too(isolated_environment, fresh_database):
+    install(isolated_environment, fresh_database)
+    engine = create_engine(fresh_database, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP ROLE IF EXISTS epic_test_owner_member"))
+        conn.execute(text(f"CREATE ROLE epic_test_owner_member LOGIN IN ROLE {OWNER_ROLE}"))
+    engine.dispose()
+    quick = QuickDatabase(with_credentials(fresh_database, "epic_test_owner_member"))
+    try:
+        assert quick.privileged_role() == "epic_test_owner_member"
+    finally:
+        quick.close()
+        engine = create_engine(fresh_database, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP ROLE epic_test_owner_member"))
+        engine.dispose()
+
+
+def test_setup_refuses_an_admin_url_that_cannot_create_roles(isolated_environment, fresh_database):
+    install(isolated_environment, fresh_database)
+    with pytest.raises(ConfigurationError, match="DATABASE_ADMIN_URL"):
+        install(isolated_environment, with_credentials(fresh_database, APP_ROLE))
