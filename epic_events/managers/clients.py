@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing, ListQuery, Page
 from epic_events.models import Client, Collaborator, Contract
 
@@ -27,10 +28,7 @@ class ClientManager:
 
     def get(self, client_id: int, *, for_update: bool = False) -> Client | None:
         statement = self._select().where(Client.id == client_id)
-        statement = statement.execution_options(populate_existing=True)
-        if for_update:
-            statement = statement.with_for_update(of=Client)
-        return self.session.scalar(statement)
+        return get_row(self.session, statement, Client, for_update=for_update)
 
     def get_with_contracts(self, client_id: int, limit: int) -> tuple[Client | None, list]:
         """The client and its `limit` latest contracts, in one query."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing, ListQuery, Page
 from epic_events.models import Client, Contract, Event
 
@@ -42,10 +43,7 @@ class ContractManager:
 
     def get(self, contract_id: int, *, for_update: bool = False) -> Contract | None:
         statement = self._select().where(Contract.id == contract_id)
-        statement = statement.execution_options(populate_existing=True)
-        if for_update:
-            statement = statement.with_for_update(of=Contract)
-        return self.session.scalar(statement)
+        return get_row(self.session, statement, Contract, for_update=for_update)
 
     def listing(
         self,

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session, aliased, contains_eager
 
+from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing, ListQuery, Page
 from epic_events.models import Client, Collaborator, Contract, Event
 
@@ -48,10 +49,7 @@ class EventManager:
 
     def get(self, event_id: int, *, for_update: bool = False) -> Event | None:
         statement = self._select().where(Event.id == event_id)
-        statement = statement.execution_options(populate_existing=True)
-        if for_update:
-            statement = statement.with_for_update(of=Event)
-        return self.session.scalar(statement)
+        return get_row(self.session, statement, Event, for_update=for_update)
 
     def listing(
         self,

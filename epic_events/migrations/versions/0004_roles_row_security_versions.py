@@ -40,14 +40,17 @@ OWN_SIGNED_CONTRACT = (
     f"{COMMERCE} AND EXISTS (SELECT 1 FROM contracts k JOIN clients c ON c.id = k.client_id "
     f"WHERE k.id = events.contract_id AND k.signed AND c.commercial_contact_id = {ME})"
 )
+OWN_SIGNED_CONTRACT += " AND support_contact_id IS NULL"  # support is gestion's to assign
 ASSIGNED_EVENT = f"{SUPPORT} AND support_contact_id = {ME}"
+# Oneself, while the account is active (current_department() is NULL for a deactivated one).
+MYSELF = f"id = {ME} AND {DEPT} IS NOT NULL"
 
 # table -> [(name, command, USING, WITH CHECK)]
 POLICIES = {
     "collaborators": [
         ("read", "SELECT", "true", None),
         ("create", "INSERT", None, GESTION),
-        ("update", "UPDATE", f"{GESTION} OR id = {ME}", f"{GESTION} OR id = {ME}"),
+        ("update", "UPDATE", f"{GESTION} OR ({MYSELF})", f"{GESTION} OR ({MYSELF})"),
         ("delete", "DELETE", f"{GESTION} AND id <> {ME}", None),
     ],
     "clients": [
@@ -77,7 +80,7 @@ POLICIES = {
     ],
     "audit_log": [
         ("read", "SELECT", "true", None),
-        ("create", "INSERT", None, f"actor_id = {ME}"),
+        ("create", "INSERT", None, f"actor_id = {ME} AND {DEPT} IS NOT NULL"),
     ],
 }
 
@@ -124,7 +127,14 @@ LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     me integer := current_collaborator_id();
 BEGIN
-    IF me IS NULL OR OLD.id <> me THEN
+    IF me IS NULL THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.token_version < OLD.token_version THEN  -- a revoked session never comes back
+        RAISE EXCEPTION 'a token version never goes back'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.id <> me THEN
         RETURN NEW;
     END IF;
     IF NEW.department_id IS DISTINCT FROM OLD.department_id THEN
@@ -135,6 +145,54 @@ BEGIN
        AND (NEW.email, NEW.active) IS DISTINCT FROM (OLD.email, OLD.active) THEN
         RAISE EXCEPTION 'only gestion changes an email or an account status'
             USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+-- What a row policy cannot say: which columns a department may change (SPEC: gestion only
+-- reassigns a client and assigns an event's support; commerce does not move a contract to
+-- another client; support does not move an event; only gestion archives).
+CREATE FUNCTION guard_business_update() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    department text;
+BEGIN
+    IF current_collaborator_id() IS NULL THEN
+        RETURN NEW;  -- the policies already refuse the program; this is maintenance
+    END IF;
+    department := current_department();
+    IF department IS DISTINCT FROM 'gestion' AND NEW.archived_at IS DISTINCT FROM OLD.archived_at THEN
+        RAISE EXCEPTION 'only gestion archives and restores' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF TG_TABLE_NAME = 'clients' THEN  -- nested: PL/pgSQL resolves every NEW.x it reads
+        IF department = 'gestion'
+           AND (NEW.full_name, NEW.email, NEW.phone, NEW.company_name)
+               IS DISTINCT FROM (OLD.full_name, OLD.email, OLD.phone, OLD.company_name) THEN
+            RAISE EXCEPTION 'gestion only reassigns a client'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    ELSIF TG_TABLE_NAME = 'contracts' THEN
+        IF department = 'commerce'
+           AND (NEW.client_id, NEW.commercial_contact_id)
+               IS DISTINCT FROM (OLD.client_id, OLD.commercial_contact_id) THEN
+            RAISE EXCEPTION 'commerce does not move a contract'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END IF;
+    IF TG_TABLE_NAME = 'events' THEN
+        IF department = 'gestion'
+           AND (NEW.name, NEW.contract_id, NEW.start_at, NEW.end_at, NEW.location,
+                NEW.attendees, NEW.notes)
+               IS DISTINCT FROM (OLD.name, OLD.contract_id, OLD.start_at, OLD.end_at,
+                                 OLD.location, OLD.attendees, OLD.notes) THEN
+            RAISE EXCEPTION 'gestion only assigns an event''s support'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF department = 'support' AND NEW.contract_id IS DISTINCT FROM OLD.contract_id THEN
+            RAISE EXCEPTION 'support does not move an event'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
     END IF;
     RETURN NEW;
 END;
@@ -200,6 +258,11 @@ def upgrade() -> None:
         "CREATE TRIGGER collaborators_guard_update BEFORE UPDATE ON collaborators "
         "FOR EACH ROW EXECUTE FUNCTION guard_collaborator_update()"
     )
+    for table in VERSIONED:
+        op.execute(
+            f"CREATE TRIGGER {table}_guard_update BEFORE UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION guard_business_update()"
+        )
     for table in SECURED:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
@@ -232,10 +295,12 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS collaborators_guard_update ON collaborators")
     for table in VERSIONED:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_bump_version ON {table}")
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_guard_update ON {table}")
     op.drop_table("login_failures")
     op.execute(
         "DROP FUNCTION IF EXISTS login_wait_seconds(text), record_login_failure(text), "
         "clear_login_failures(text), bump_version(), guard_collaborator_update(), "
+        "guard_business_update(), "
         "current_department(), current_collaborator_id()"
     )
     for table in VERSIONED:
