@@ -294,8 +294,14 @@ class Installer:
 
     def migrate(self, database: Database, app_password: str | None = None) -> None:
         from epic_events.migrations import upgrade
+        from epic_events.roles import ensure_roles
 
-        before, after = upgrade(database.engine, app_password)
+        with database.engine.begin() as connection:
+            created = ensure_roles(connection, app_password)
+        for role in created:
+            kind = "cannot log in, owns the schema" if role != APP_ROLE else "the program's"
+            self._did(f"database role {role} ({kind})")
+        before, after = upgrade(database.engine)
         if before == after:
             self._kept(f"database schema is up to date (revision {after})")
         else:

@@ -137,6 +137,13 @@ class Authenticator:
         if not email or not password:
             raise ValidationError("Email and password are both required.")
         with self.uow_factory() as uow:
+            # One attempt per email at a time (a transaction lock on the email): parallel
+            # tries cannot all pass the check before the first failure is counted. The check
+            # is its own statement, so it sees the failures committed while it waited.
+            uow.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:email, 0))"),
+                {"email": email},
+            )
             wait = uow.session.scalar(text("SELECT login_wait_seconds(:email)"), {"email": email})
             if wait:
                 raise TooManyAttempts(

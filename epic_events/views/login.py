@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 from epic_events.controllers.auth import CurrentUser
@@ -79,7 +80,19 @@ def login_form(ctx: AppContext, email_hint: str | None = None) -> CurrentUser | 
                     delay = min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_S)
                     console.print(f"[dim]Please wait {delay} s before trying again…[/]")
                     time.sleep(delay)
+                    _discard_typeahead()
             continue
         welcome(ctx, user)
         _show_warnings(ctx)
         return user
+
+
+def _discard_typeahead() -> None:
+    """Forget what was typed during the wait: it must not land in the next prompt."""
+    try:
+        import termios
+
+        if sys.stdin.isatty():
+            termios.tcflush(sys.stdin, termios.TCIFLUSH)
+    except (ImportError, OSError, ValueError):  # not a terminal, or no termios
+        pass

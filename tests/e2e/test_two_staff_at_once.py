@@ -1,0 +1,85 @@
+"""Two staff members at once, each in a real program on one database: no save is lost."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from tests.e2e.conftest import SUPER_EMAIL, SUPER_PASSWORD, pick, quit_program
+from tests.e2e.test_beyond_the_brief import Seed
+
+pytestmark = pytest.mark.e2e
+
+SELLER = ("Bill Boquet", "bill@epicevents.example", "bill password 1")
+
+
+@pytest.fixture
+def seed(program):
+    seed = Seed(program.env["DATABASE_ADMIN_URL"])
+    yield seed
+    seed.db.dispose()
+
+
+def type_credentials(child, email: str, password: str) -> None:
+    """Log in at the email prompt already shown."""
+    child.sendline(email)
+    child.expect("Password")
+    child.sendline(password)
+    child.expect("Logged in as")
+    child.expect("Choice")
+
+
+def open_amounts_form(child, contract_id: int) -> None:
+    """From the main menu to the update form of `contract_id`, stopped at its first prompt."""
+    pick(child, "Contracts")
+    pick(child, "Update a contract's amounts", "Contract id")
+    child.sendline(str(contract_id))
+    child.expect("Total amount")
+
+
+def stored_amounts(seed: Seed, contract_id: int) -> tuple[Decimal, Decimal, int]:
+    with seed.db.engine.connect() as conn:
+        return tuple(
+            conn.execute(
+                text("SELECT total_amount, amount_due, version FROM contracts WHERE id = :id"),
+                {"id": contract_id},
+            ).one()
+        )
+
+
+def test_a_form_opened_before_a_colleagues_save_is_refused_and_keeps_their_values(program, seed):
+    seller = seed.collaborator(*SELLER, "commerce")
+    client_id = seed.client(seller, "Kevin Casey", "kevin@startup.io", "Cool Startup LLC")
+    contract_id = seed.contract(client_id, "1000", "1000")
+
+    # Both programs start before either logs in: neither resumes the other's saved session.
+    manager, commercial = program.spawn(), program.spawn()
+    manager.expect("Email")
+    commercial.expect("Email")
+    type_credentials(manager, SUPER_EMAIL, SUPER_PASSWORD)
+    type_credentials(commercial, SELLER[1], SELLER[2])
+
+    open_amounts_form(manager, contract_id)  # gestion reads version 1, then pauses
+
+    open_amounts_form(commercial, contract_id)
+    commercial.sendline("2000")
+    commercial.expect("Amount due")
+    commercial.sendline("1500")
+    commercial.expect(f"Updated contract #{contract_id}")
+    commercial.expect("Choice")
+    assert stored_amounts(seed, contract_id) == (Decimal("2000.00"), Decimal("1500.00"), 2)
+
+    manager.sendline("3000")
+    manager.expect("Amount due")
+    manager.sendline("100")
+    manager.expect(f"Contract #{contract_id} was changed by someone else since you opened it")
+    manager.expect("Choice")  # one line, back to the menu: the program goes on
+    assert "Traceback" not in manager.before
+    assert stored_amounts(seed, contract_id) == (Decimal("2000.00"), Decimal("1500.00"), 2)
+
+    for child in (manager, commercial):
+        child.sendline("0")  # from the Contracts menu back to the main menu
+        child.expect("Choice")
+        assert quit_program(child) == 0
