@@ -25,6 +25,7 @@ from epic_events.controllers.auth import CurrentUser
 from epic_events.db import UnitOfWork, ensure_database, make_engine, normalise_url
 from epic_events.migrations import upgrade
 from epic_events.models import Collaborator, Department, DepartmentName
+from epic_events.roles import APP_ROLE
 
 SETTING_NAMES = (
     "DATABASE_URL",
@@ -138,13 +139,34 @@ def connection(engine):
         outer.rollback()
 
 
+class AppRoleUnitOfWork(UnitOfWork):
+    """A unit of work run as the program's role, under row-level security, like the program;
+    the test's own arranging and checking stays the admin's."""
+
+    def __init__(self, session_factory, connection):
+        super().__init__(session_factory)
+        self._connection = connection
+
+    def __enter__(self) -> AppRoleUnitOfWork:
+        super().__enter__()
+        self.session.execute(text(f"SET ROLE {APP_ROLE}"))
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        try:
+            super().__exit__(exc_type, exc, traceback)
+        finally:
+            self._connection.execute(text("RESET ROLE"))
+
+
 @pytest.fixture
 def uow_factory(connection):
-    """Units of work on the test's connection: their commits are savepoints."""
+    """Units of work on the test's connection, as epic_events_app: their commits are
+    savepoints."""
     factory = sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
-    return lambda: UnitOfWork(factory)
+    return lambda: AppRoleUnitOfWork(factory, connection)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""Helpers for integration tests: snapshots of tables to prove nothing changed."""
+"""Helpers for integration tests: snapshots of tables to prove nothing changed, and a count
+of the statements a screen sends."""
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 TABLES = ("departments", "collaborators", "clients", "contracts", "events", "audit_log")
 
@@ -13,3 +14,24 @@ def snapshot(connection, tables=TABLES) -> dict[str, list[tuple]]:
         ]
         for table in tables
     }
+
+
+# The test harness's own statements: savepoints, and the switch to the program's role.
+HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK", "SET ROLE", "RESET ROLE")
+
+
+class Statements:
+    """Counts the SQL a screen sends on `connection`, the harness's statements excluded."""
+
+    def __init__(self, connection):
+        self.seen: list[str] = []
+        event.listen(connection, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(HARNESS):
+            self.seen.append(statement)
+
+    def count(self, action) -> int:
+        self.seen.clear()
+        action()
+        return len(self.seen)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from epic_events.controllers.auth import CurrentUser
 from epic_events.controllers.dashboard import Dashboard, get_dashboard
@@ -15,6 +15,7 @@ from epic_events.departments import DepartmentName
 from epic_events.errors import NotAuthenticated
 from epic_events.managers.dashboard import DashboardManager, Tally
 from epic_events.models import Client, Collaborator, Contract, Event
+from tests.integration.helpers import Statements
 
 # Far from the dates other tests use, so the global (gestion) figures see only this test's rows.
 NOW = datetime(2041, 3, 15, 12, 0, tzinfo=UTC)
@@ -28,23 +29,6 @@ def collaborator(session, user: CurrentUser) -> Collaborator:
 
 def ids(figure) -> list[int]:
     return [item.id for item in figure.items]
-
-
-class Statements:
-    """Counts the SQL sent on `connection`, the test harness's savepoints excluded."""
-
-    def __init__(self, connection):
-        self.seen: list[str] = []
-        event.listen(connection, "before_cursor_execute", self._seen)
-
-    def _seen(self, conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            self.seen.append(statement)
-
-    def count(self, action) -> int:
-        self.seen.clear()
-        action()
-        return len(self.seen)
 
 
 # commerce

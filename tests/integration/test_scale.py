@@ -1,28 +1,12 @@
 """Screens cost the same number of queries whatever the data size; the demo seed is safe."""
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from epic_events.controllers import clients, contracts, events
 from epic_events.demo import DEMO_DOMAIN, DemoSize, demo_present, seed_demo
 from epic_events.managers.paging import ListQuery
-
-
-class Statements:
-    """Counts the SQL a screen sends (savepoints of the test harness excluded)."""
-
-    def __init__(self, connection):
-        self.seen = []
-        event.listen(connection, "before_cursor_execute", self._seen)
-
-    def _seen(self, conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            self.seen.append(statement)
-
-    def count(self, action) -> int:
-        self.seen.clear()
-        action()
-        return len(self.seen)
+from tests.integration.helpers import Statements
 
 
 def grow(session, make_client, make_contract, make_event, seller, helper, size):
