@@ -17,4 +17,4 @@ class LoginFailure(Base):
 
     email_digest: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
     failures: Mapped[int]
-    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

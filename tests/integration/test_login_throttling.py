@@ -243,3 +243,14 @@ def test_parallel_attempts_on_one_email_cannot_outrun_the_count(database_url, tm
                 text(f"DELETE FROM login_failures WHERE email_digest = {DIGEST}"), {"email": email}
             )
         database.dispose()
+
+
+def test_counts_older_than_a_day_are_forgotten_so_the_table_cannot_grow_for_ever(
+    authenticator, connection
+):
+    old, new = unknown_email(), unknown_email()
+    fail(authenticator, old, 1)
+    let_time_pass(connection, old, 25 * 3600)
+    fail(authenticator, new, 1)
+    assert failures(connection, old) is None
+    assert failures(connection, new) == 1

@@ -219,8 +219,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       AND f.last_failed_at > clock_timestamp() - interval '1 hour'
 $$;
 
+-- Counts older than a day are forgotten as new failures arrive: the table cannot grow
+-- without bound however many emails are tried.
 CREATE FUNCTION record_login_failure(email text) RETURNS integer
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DELETE FROM login_failures WHERE last_failed_at < clock_timestamp() - interval '1 day';
     INSERT INTO login_failures AS f (email_digest, failures, last_failed_at)
     VALUES (sha256(convert_to(lower(btrim(email)), 'UTF8')), 1, clock_timestamp())
     ON CONFLICT (email_digest) DO UPDATE SET
@@ -248,6 +251,7 @@ def upgrade() -> None:
         sa.Column("last_failed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("email_digest", name=op.f("pk_login_failures")),
     )
+    op.create_index(op.f("ix_login_failures_last_failed_at"), "login_failures", ["last_failed_at"])
     op.execute(FUNCTIONS)
     for table in VERSIONED:
         op.execute(
