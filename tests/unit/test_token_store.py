@@ -375,3 +375,31 @@ def test_atomic_write_replaces_a_symlink_instead_of_writing_through_it(tmp_path)
     assert target.read_bytes() == b"target"
     assert not link.is_symlink()
     assert link.read_bytes() == b"new"
+
+
+def _save_many(path: str, key_path: str, who: str, count: int) -> None:
+    store = TokenStore(Path(path), Path(key_path))
+    for number in range(count):
+        store.save(f"{who}{number}@epic-events.fr", f"token-of-{who}{number}")
+
+
+def test_two_programs_saving_at_the_same_time_lose_no_session(store):
+    """Two processes write the store at once, many times: the file lock serialises each
+    read-modify-write, so every session of both survives and the file stays readable."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    writers = [
+        context.Process(target=_save_many, args=(str(store.path), str(store.key_path), who, 25))
+        for who in ("kate", "bill")
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+        assert writer.exitcode == 0
+    reader = TokenStore(store.path, store.key_path)
+    for who in ("kate", "bill"):
+        for number in range(25):
+            assert reader.get(f"{who}{number}@epic-events.fr") == f"token-of-{who}{number}"
+    assert stat.S_IMODE(store.path.stat().st_mode) == PRIVATE_MODE
