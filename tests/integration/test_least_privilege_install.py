@@ -161,3 +161,19 @@ def test_setup_refuses_an_admin_url_that_cannot_create_roles(isolated_environmen
     install(isolated_environment, fresh_database)
     with pytest.raises(ConfigurationError, match="DATABASE_ADMIN_URL"):
         install(isolated_environment, with_credentials(fresh_database, APP_ROLE))
+
+
+def test_the_roles_migration_can_be_undone_and_done_again(fresh_database):
+    engine = make_engine(fresh_database)
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text(f"SET LOCAL ROLE {OWNER_ROLE}"))
+        command.downgrade(alembic_config(connection), "0003")
+    security = rows(
+        fresh_database,
+        "SELECT count(*) AS secured FROM pg_class WHERE relrowsecurity "
+        "AND relnamespace = 'public'::regnamespace",
+    )
+    assert security[0].secured == 0
+    assert upgrade(engine) == ("0003", head_revision())
+    engine.dispose()
