@@ -38,7 +38,14 @@ def parse_args(argv):
     parser.add_argument(
         "--database-url",
         metavar="URL",
-        help="install into this PostgreSQL instead of DATABASE_URL or the embedded server",
+        help="an administrator's (superuser's) URL to install with, instead of "
+        "DATABASE_ADMIN_URL or the embedded server; never saved",
+    )
+    parser.add_argument(
+        "--new-app-password",
+        action="store_true",
+        help="give the database's application role a new password and save the program's "
+        "DATABASE_URL (other installs of the same database then need it)",
     )
     demo = parser.add_argument_group(
         "demo data", "a realistic company for trying the program and benchmarking it"
@@ -91,6 +98,7 @@ def main(argv=None) -> int:
         print,
         interactive=sys.stdin.isatty() and not args.no_input,
         database_url=args.database_url,
+        new_app_password=args.new_app_password,
     )
     demo = None
     if args.demo:

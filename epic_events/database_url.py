@@ -28,6 +28,11 @@ def url_user(url: str) -> str | None:
     return unquote(user) if user else None
 
 
+def url_database(url: str) -> str:
+    """The database name of a PostgreSQL URL."""
+    return unquote(urlsplit(libpq_dsn(url)).path.lstrip("/"))
+
+
 def with_credentials(url: str, user: str, password: str | None = None) -> str:
     """The same server and database as `url`, for another user (and password)."""
     parts = urlsplit(normalise_url(url))

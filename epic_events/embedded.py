@@ -71,9 +71,9 @@ def start_embedded(data_dir: Path, *, admin: bool = False) -> str:
     url = normalise_url(server.get_uri(DATABASE_NAME))
     if admin:
         return url
-    from epic_events.roles import APP_ROLE
+    from epic_events.roles import app_role
 
-    return with_credentials(url, APP_ROLE)
+    return with_credentials(url, app_role(DATABASE_NAME))
 
 
 def ensure_database(admin_url: str, name: str) -> bool:

@@ -18,13 +18,13 @@ from urllib.parse import unquote, urlsplit
 from epic_events.auth import passwords
 from epic_events.auth.token_store import TokenStore, atomic_write
 from epic_events.config import REPO_ROOT, Settings, load_settings, read_env_file
-from epic_events.database_url import libpq_dsn, url_user, with_credentials
+from epic_events.database_url import libpq_dsn, url_database, url_user, with_credentials
 from epic_events.db import Database, resolve_database_url
 from epic_events.demo import DemoSize, Progress
 from epic_events.errors import ConfigurationError, ValidationError
 from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.models import Collaborator, Department, DepartmentName
-from epic_events.roles import APP_ROLE
+from epic_events.roles import app_role
 from epic_events.validators import validate_email, validate_name, validate_password, validate_phone
 
 ENV_TEMPLATE = REPO_ROOT / ".env.example"
@@ -112,13 +112,17 @@ class Installer:
         environ: Mapping[str, str] | None = None,
         interactive: bool = False,
         database_url: str | None = None,
+        new_app_password: bool = False,
     ):
+        """`database_url`: an administrator's URL for this run (never saved);
+        `new_app_password`: give an existing application role a new password."""
         self.home = home
         self.say = say
         self.environ = dict(os.environ if environ is None else environ)
         self.database_url = database_url
         if database_url:
-            self.environ["DATABASE_URL"] = database_url
+            self.environ["DATABASE_ADMIN_URL"] = database_url
+        self.new_app_password = new_app_password
         self.interactive = interactive
         self.changes = 0
 
@@ -133,7 +137,6 @@ class Installer:
         """Bring everything up to date, then load the demo company when asked; return the
         number of changes made."""
         self.ensure_env_file()
-        self.remember_database_url()
         self.ensure_data_file()
         settings = load_settings(self.environ, self.home)
         settings.require_jwt_secret()
@@ -143,8 +146,10 @@ class Installer:
         database = Database(admin_url)
         try:
             self.check_admin(database)
-            app_password = None if embedded else self.app_password(settings, admin_url)
-            self.migrate(database, app_password)
+            password, program_url = (None, None) if embedded else self.app_login(settings, database)
+            self.migrate(database, password)
+            if program_url:  # only once the role has this password
+                self.save_program_url(settings, program_url)
             self.seed(database, seed)
             if demo is not None:
                 self.load_demo(database, demo, progress)
@@ -184,27 +189,13 @@ class Installer:
             set_env_value(env_file, "JWT_SECRET", secrets.token_urlsafe(SECRET_BYTES))
             self._did(f"added a new JWT secret to {env_file}")
 
-    def remember_database_url(self) -> None:
-        """Keep --database-url (an administrator's URL) in .env as DATABASE_ADMIN_URL when
-        .env names none, so the next setup.py finds it too."""
-        if not self.database_url:
-            return
-        current = read_env_file(self.home / ".env").get("DATABASE_ADMIN_URL")
-        if current == self.database_url:
-            return
-        if current:
-            self.say(f"  ! DATABASE_ADMIN_URL in {self.home / '.env'} differs: it was kept")
-            return
-        set_env_value(self.home / ".env", "DATABASE_ADMIN_URL", self.database_url)
-        self._did(f"saved DATABASE_ADMIN_URL in {self.home / '.env'}")
-
     def admin_url(self, settings: Settings) -> tuple[str, bool]:
         """The administrator's URL, and whether it is the embedded server's.
 
         --database-url, else DATABASE_ADMIN_URL, else DATABASE_URL (an install made before
         the two roles existed), else the embedded server's superuser.
         """
-        given = self.database_url or settings.database_admin_url or settings.database_url
+        given = settings.database_admin_url or settings.database_url
         if given:
             return resolve_database_url(given, settings.data_dir), False
         from epic_events.embedded import start_embedded
@@ -212,7 +203,8 @@ class Installer:
         return start_embedded(settings.data_dir, admin=True), True
 
     def check_admin(self, database: Database) -> None:
-        """The administrator creates roles and bypasses row-level security to seed."""
+        """The administrator creates roles and bypasses row-level security to seed; the
+        names of the application role follow from the database's."""
         from sqlalchemy import text
         from sqlalchemy.exc import OperationalError
 
@@ -235,46 +227,72 @@ class Installer:
             raise ConfigurationError(
                 f"setup.py connects as {user}, who cannot create roles or bypass row-level "
                 "security: set DATABASE_ADMIN_URL to a superuser's URL (the program itself "
-                f"connects as {APP_ROLE}, see README)."
+                "connects as its own role, see README)."
             )
 
-    def app_password(self, settings: Settings, admin_url: str) -> str | None:
-        """The application role's password on an external server, and its DATABASE_URL.
+    def app_login(self, settings: Settings, database: Database) -> tuple[str | None, str | None]:
+        """The application role's password on an external server, and the program's URL
+        to save in .env (None when the one configured already names that role).
 
-        When DATABASE_URL already names the application role, its password is the one set;
-        otherwise a new one is generated and DATABASE_URL in .env becomes the app's URL.
+        A role that exists with a password nobody here knows belongs to another install of
+        the same database: it keeps its password unless --new-app-password says otherwise.
         """
-        current = settings.database_url
-        password = self._known_app_password(current)
-        if password is False:
-            password = secrets.token_urlsafe(24)
-            env_file = self.home / ".env"
-            if current and not settings.database_admin_url and not self.database_url:
-                set_env_value(env_file, "DATABASE_ADMIN_URL", current)  # it was the admin's
-            program_url = with_credentials(admin_url, APP_ROLE, password)
-            set_env_value(env_file, "DATABASE_URL", program_url)
-            self._did(
-                f"the program connects as {APP_ROLE} (least privilege, row-level security): "
-                f"DATABASE_URL saved in {env_file}"
+        admin_url = settings.database_admin_url or settings.database_url
+        role = app_role(url_database(admin_url))
+        known = self._known_app_password(settings.database_url, role)
+        if known is not False and not self.new_app_password:
+            return known, None
+        if not self.new_app_password and self._role_exists(database, role):
+            raise ConfigurationError(
+                f"The database role {role} already exists (another install of this database?) "
+                "and its password is not known here: set DATABASE_URL to that install's URL, "
+                "or run setup.py --new-app-password to give it a new one (other installs "
+                "then need the new DATABASE_URL)."
+            )
+        password = secrets.token_urlsafe(24)
+        return password, with_credentials(admin_url, role, password)
+
+    def save_program_url(self, settings: Settings, program_url: str) -> None:
+        env_file = self.home / ".env"
+        previous = read_env_file(env_file).get("DATABASE_URL")
+        set_env_value(env_file, "DATABASE_URL", program_url)
+        role = url_user(program_url)
+        self._did(
+            f"the program connects as {role} (least privilege, row-level security): "
+            f"DATABASE_URL saved in {env_file}"
+        )
+        if previous and url_user(previous) != role:
+            self.say(
+                f"  ! the DATABASE_URL {env_file} held was an administrator's: it was replaced "
+                "(never kept); give it to setup.py as DATABASE_ADMIN_URL from now on"
             )
         in_environment = self.environ.get("DATABASE_URL")
-        if in_environment and url_user(in_environment) != APP_ROLE:
+        if in_environment and url_user(in_environment) != role:
             self.say(
                 "  ! DATABASE_URL is set in your environment, which wins over .env, to an "
-                f"administrator's URL: the program refuses it; use the DATABASE_URL of "
-                f"{self.home / '.env'}"
+                f"administrator's URL: the program refuses it; use the DATABASE_URL of {env_file}"
             )
-        return password
 
-    def _known_app_password(self, current: str | None) -> str | bool | None:
+    def _known_app_password(self, current: str | None, role: str) -> str | bool | None:
         """The password of the application role's URL already configured (None when it has
         none), or False when no URL names that role."""
         in_env_file = read_env_file(self.home / ".env").get("DATABASE_URL")
         for url in (current, in_env_file):
-            if url and url_user(url) == APP_ROLE:
+            if url and url_user(url) == role:
                 password = urlsplit(libpq_dsn(url)).password
                 return unquote(password) if password else None
         return False
+
+    @staticmethod
+    def _role_exists(database: Database, role: str) -> bool:
+        from sqlalchemy import text
+
+        with database.engine.connect() as connection:
+            return bool(
+                connection.scalar(
+                    text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role}
+                )
+            )
 
     def ensure_data_file(self) -> None:
         settings = load_settings(self.environ, self.home)
@@ -299,7 +317,7 @@ class Installer:
         with database.engine.begin() as connection:
             created = ensure_roles(connection, app_password)
         for role in created:
-            kind = "cannot log in, owns the schema" if role != APP_ROLE else "the program's"
+            kind = "the program's" if role.endswith("_app") else "cannot log in, owns the schema"
             self._did(f"database role {role} ({kind})")
         before, after = upgrade(database.engine)
         if before == after:

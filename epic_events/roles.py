@@ -1,82 +1,159 @@
-"""The two database roles: who owns the schema, and who the program connects as.
+"""The two database roles of each CRM database: who owns the schema, and who the program
+connects as.
 
-- `epic_events_owner` cannot log in; it owns the schema, the tables and the functions, and
-  the migrations run as it (`SET ROLE`), so nothing is owned by whoever ran `setup.py`.
-- `epic_events_app` is the role of the running program: it owns nothing, has only the
-  grants of migration 0004 (no DDL, no TRUNCATE, no DELETE but on collaborators) and is
-  subject to row-level security (`NOBYPASSRLS`, not an owner, not a superuser).
+- `<database>_owner` cannot log in; it owns the schema, the tables and the functions, and the
+  migrations run as it (`SET ROLE`), so nothing is owned by whoever ran `setup.py`.
+- `<database>_app` is the role of the running program: it owns nothing, may connect to its
+  own database only, has only the grants of migration 0004 (no DDL, no TRUNCATE, no DELETE
+  but on collaborators, no temporary tables) and is bound by row-level security (not a
+  superuser, no BYPASSRLS, not an owner).
 
-Roles belong to the whole server, so every database of a server shares them; the grants and
-policies are per database (migration 0004).
+For the default database `epic_events` they are `epic_events_owner` and `epic_events_app`.
+Roles belong to the whole server, so each database has its own pair: two databases on one
+server (staging and production, say) never share a login or a password.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-OWNER_ROLE = "epic_events_owner"
-APP_ROLE = "epic_events_app"
 # The variable the program sets at the start of each transaction (db.act_as), read by the
 # policies through current_collaborator_id().
 COLLABORATOR_SETTING = "epic_events.collaborator_id"
+NAME_MAX = 63  # PostgreSQL's identifier length
+
+
+def _role(database: str, suffix: str) -> str:
+    name = f"{database}_{suffix}"
+    if len(name) <= NAME_MAX:
+        return name
+    digest = hashlib.sha256(database.encode()).hexdigest()[:8]
+    return f"{database[: NAME_MAX - len(suffix) - 10]}_{digest}_{suffix}"
+
+
+def owner_role(database: str) -> str:
+    return _role(database, "owner")
+
+
+def app_role(database: str) -> str:
+    return _role(database, "app")
+
+
+def quote(connection: Connection, identifier: str) -> str:
+    from sqlalchemy import text
+
+    return connection.scalar(text("SELECT quote_ident(:name)"), {"name": identifier})
+
+
+def current_roles(connection: Connection) -> tuple[str, str]:
+    """The quoted (owner, app) roles of the connected database, for SQL text."""
+    from sqlalchemy import text
+
+    database = connection.scalar(text("SELECT current_database()"))
+    return quote(connection, owner_role(database)), quote(connection, app_role(database))
+
+
+DANGEROUS = ("rolsuper", "rolbypassrls", "rolcreaterole", "rolcreatedb", "rolreplication")
 
 
 def ensure_roles(connection: Connection, app_password: str | None = None) -> list[str]:
-    """Create the missing roles (admin connection); return the names of those created.
+    """Create the missing roles of the connected database (admin connection); return the
+    names of those created. `app_password` becomes the app role's password.
 
-    Also makes sure both have no power they should not have, the connected admin may act
-    as the owner, and the owner owns the `public` schema.
+    Also makes sure neither role holds a power it should not, the connected admin may act
+    as the owner, the owner owns the `public` schema, and only the app role may connect.
     """
     from sqlalchemy import text
 
+    database = connection.scalar(text("SELECT current_database()"))
+    names = {"owner": owner_role(database), "app": app_role(database)}
+    owner, app = current_roles(connection)
+    existing = {
+        row.rolname: row
+        for row in connection.execute(
+            text(
+                "SELECT rolname, rolcanlogin, rolinherit, rolsuper, rolbypassrls, rolcreaterole, "
+                "rolcreatedb, rolreplication FROM pg_roles WHERE rolname IN (:owner, :app)"
+            ),
+            names,
+        )
+    }
     created = []
-    existing = set(
-        connection.scalars(
-            text("SELECT rolname FROM pg_roles WHERE rolname IN (:owner, :app)"),
-            {"owner": OWNER_ROLE, "app": APP_ROLE},
+    if names["owner"] not in existing:
+        connection.execute(text(f"CREATE ROLE {owner} NOLOGIN"))
+        created.append(names["owner"])
+    if names["app"] not in existing:
+        connection.execute(text(f"CREATE ROLE {app} LOGIN NOINHERIT"))
+        created.append(names["app"])
+    for key, quoted, attributes in (
+        ("owner", owner, "NOLOGIN"),
+        ("app", app, "LOGIN NOINHERIT"),
+    ):
+        row = existing.get(names[key])
+        wrong = row is not None and (
+            any(getattr(row, power) for power in DANGEROUS)
+            or row.rolcanlogin != (key == "app")
+            or (key == "app" and row.rolinherit)
         )
-    )
-    if OWNER_ROLE not in existing:
-        connection.execute(text(f"CREATE ROLE {OWNER_ROLE} NOLOGIN"))
-        created.append(OWNER_ROLE)
-    if APP_ROLE not in existing:
-        connection.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN"))
-        created.append(APP_ROLE)
-    connection.execute(
-        text(
-            f"ALTER ROLE {OWNER_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS "
-            "NOREPLICATION"
-        )
-    )
-    connection.execute(
-        text(
-            f"ALTER ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS "
-            "NOREPLICATION NOINHERIT"
-        )
-    )
+        if wrong:  # only then, since changing some attributes takes a superuser
+            connection.execute(
+                text(
+                    f"ALTER ROLE {quoted} {attributes} NOSUPERUSER NOBYPASSRLS NOCREATEROLE "
+                    "NOCREATEDB NOREPLICATION"
+                )
+            )
     if app_password is not None:
-        # The password is a bind parameter of a SELECT, never spliced into SQL text.
-        quoted = connection.scalar(text("SELECT quote_literal(:p)"), {"p": app_password})
-        connection.execute(text(f"ALTER ROLE {APP_ROLE} PASSWORD {quoted}"))
+        set_password(connection, names["app"], app, app_password)
     is_superuser = connection.scalar(
         text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     )
     if not is_superuser:  # the admin must be able to SET ROLE to the owner
-        connection.execute(text(f"GRANT {OWNER_ROLE} TO CURRENT_USER"))
-    connection.execute(text(f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}"))
+        connection.execute(text(f"GRANT {owner} TO CURRENT_USER"))
+    quoted_database = quote(connection, database)
+    connection.execute(text(f"ALTER SCHEMA public OWNER TO {owner}"))
     connection.execute(text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
-    database = connection.scalar(text("SELECT quote_ident(current_database())"))
-    connection.execute(text(f"GRANT CREATE ON DATABASE {database} TO {OWNER_ROLE}"))
+    connection.execute(text(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quoted_database} FROM PUBLIC"))
+    connection.execute(text(f"GRANT CONNECT ON DATABASE {quoted_database} TO {app}"))
+    connection.execute(text(f"GRANT CREATE ON DATABASE {quoted_database} TO {owner}"))
     return created
 
 
-def take_ownership(connection: Connection) -> int:
-    """Give the owner role what an earlier install left owned by the admin; return how many."""
+def set_password(connection: Connection, name: str, quoted: str, password: str) -> None:
+    """Give the role `name` this password, sent as a SCRAM verifier computed here: the
+    password itself never reaches the server's logs or statistics."""
+    from psycopg2.extensions import encrypt_password
+
+    verifier = encrypt_password(
+        password, name, connection.connection.dbapi_connection, "scram-sha-256"
+    )
+    # psycopg2 quotes the verifier (client side: DDL takes no server parameters).
+    connection.exec_driver_sql(f"ALTER ROLE {quoted} PASSWORD %s", (verifier,))
+
+
+def app_role_exists(connection: Connection) -> bool:
     from sqlalchemy import text
 
+    database = connection.scalar(text("SELECT current_database()"))
+    return bool(
+        connection.scalar(
+            text("SELECT count(*) FROM pg_roles WHERE rolname = :n"), {"n": app_role(database)}
+        )
+    )
+
+
+def take_ownership(connection: Connection) -> int:
+    """Give the owner role what an earlier install left owned by the admin; return how many.
+
+    The whole `public` schema is the CRM's: its database is its own (README).
+    """
+    from sqlalchemy import text
+
+    owner, _ = current_roles(connection)
+    params = {"owner": owner}
     count = 0
     relations = connection.execute(
         text(
@@ -93,11 +170,11 @@ def take_ownership(connection: Connection) -> int:
             ORDER BY c.relkind DESC
             """
         ),
-        {"owner": OWNER_ROLE},
+        params,
     ).all()
     for kind, name in relations:
         keyword = {"S": "SEQUENCE", "v": "VIEW", "m": "MATERIALIZED VIEW"}.get(kind, "TABLE")
-        connection.execute(text(f"ALTER {keyword} {name} OWNER TO {OWNER_ROLE}"))
+        connection.execute(text(f"ALTER {keyword} {name} OWNER TO {owner}"))
         count += 1
     functions = connection.scalars(
         text(
@@ -111,9 +188,9 @@ def take_ownership(connection: Connection) -> int:
                 WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
             """
         ),
-        {"owner": OWNER_ROLE},
+        params,
     ).all()
     for signature in functions:
-        connection.execute(text(f"ALTER FUNCTION {signature} OWNER TO {OWNER_ROLE}"))
+        connection.execute(text(f"ALTER FUNCTION {signature} OWNER TO {owner}"))
         count += 1
     return count

@@ -25,7 +25,7 @@ from epic_events.controllers.auth import CurrentUser
 from epic_events.db import UnitOfWork, ensure_database, make_engine, normalise_url
 from epic_events.migrations import upgrade
 from epic_events.models import Collaborator, Department, DepartmentName
-from epic_events.roles import APP_ROLE
+from epic_events.roles import COLLABORATOR_SETTING, app_role, owner_role
 
 SETTING_NAMES = (
     "DATABASE_URL",
@@ -76,10 +76,13 @@ class Postgres:
         return self.url_for(name)
 
     def drop_database(self, url: str) -> None:
+        """Drop the database and its two roles (roles belong to the whole server)."""
         name = make_url(url).database
         engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for role in (app_role(name), owner_role(name)):
+                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
         engine.dispose()
 
 
@@ -149,7 +152,14 @@ class AppRoleUnitOfWork(UnitOfWork):
 
     def __enter__(self) -> AppRoleUnitOfWork:
         super().__enter__()
-        self.session.execute(text(f"SET ROLE {APP_ROLE}"))
+        role = app_role(self._connection.engine.url.database)
+        self.session.execute(text(f"SET ROLE {role}"))
+        # Like a new transaction of the program: nobody acts until act_as says who (the
+        # harness's savepoints would otherwise keep the previous unit's collaborator).
+        if self.collaborator_id is None:
+            self.session.execute(
+                text("SELECT set_config(:name, '', true)"), {"name": COLLABORATOR_SETTING}
+            )
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:

@@ -140,10 +140,7 @@ class Authenticator:
             # One attempt per email at a time (a transaction lock on the email): parallel
             # tries cannot all pass the check before the first failure is counted. The check
             # is its own statement, so it sees the failures committed while it waited.
-            uow.session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:email, 0))"),
-                {"email": email},
-            )
+            self._one_attempt_at_a_time(uow, email)
             wait = uow.session.scalar(text("SELECT login_wait_seconds(:email)"), {"email": email})
             if wait:
                 raise TooManyAttempts(
@@ -163,6 +160,25 @@ class Authenticator:
                 collaborator.password_hash = passwords.hash_password(password)
             uow.commit()
             return self._save_token(collaborator)
+
+    @staticmethod
+    def _one_attempt_at_a_time(uow: UnitOfWork, email: str) -> None:
+        """Wait (5 s at most) for any other login with this email to finish."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        uow.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+        try:
+            uow.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:email, 0))"),
+                {"email": email},
+            )
+        except DBAPIError as error:
+            if getattr(error.orig, "pgcode", None) != "55P03":  # lock_not_available
+                raise
+            raise TooManyAttempts(
+                "Another login with this email is in progress: try again in a moment."
+            ) from None
 
     @staticmethod
     def _failed(uow: UnitOfWork, email: str) -> None:

@@ -66,20 +66,25 @@ class QuickDatabase:
             return row[0] if row else None
 
     def privileged_role(self) -> str | None:
-        """The connected role's name when it is not bound by row-level security (a
-        superuser, a role with BYPASSRLS, or one acting as the schema's owner), else None."""
-        from epic_events.roles import OWNER_ROLE
+        """The connected role's name when row-level security would not bind it (a superuser,
+        a role with BYPASSRLS or CREATEROLE, or a member of the schema's owner), else None."""
+        from epic_events.roles import owner_role
 
         with self._cursor() as cursor:
             cursor.execute(
-                "SELECT current_user, r.rolsuper OR r.rolbypassrls OR EXISTS ("
-                "  SELECT 1 FROM pg_roles o"
-                "  WHERE o.rolname = %s AND pg_has_role(current_user, o.oid, 'USAGE')) "
-                "FROM pg_roles r WHERE r.rolname = current_user",
-                (OWNER_ROLE,),
+                "SELECT current_user, current_database(), "
+                "rolsuper OR rolbypassrls OR rolcreaterole "
+                "FROM pg_roles WHERE rolname = current_user"
             )
-            name, privileged = cursor.fetchone()
-        return name if privileged else None
+            name, database, powerful = cursor.fetchone()
+            if not powerful:
+                cursor.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_roles o WHERE o.rolname = %s "
+                    "AND pg_has_role(current_user, o.oid, 'MEMBER'))",
+                    (owner_role(database),),
+                )
+                powerful = cursor.fetchone()[0]
+        return name if powerful else None
 
     def collaborator(self, collaborator_id: int) -> CollaboratorRecord | None:
         with self._cursor() as cursor:
@@ -107,15 +112,14 @@ def check_schema(quick: QuickDatabase) -> None:
     ConfigurationError when the program would run as an administrator."""
     from epic_events.errors import ConfigurationError
     from epic_events.migrations import head_revision
-    from epic_events.roles import APP_ROLE
 
     privileged = quick.privileged_role()
     if privileged:
         raise ConfigurationError(
             f"DATABASE_URL connects as {privileged}, an administrator that row-level security "
-            f"does not bind: the program connects as {APP_ROLE} (run `python setup.py` with "
-            "DATABASE_ADMIN_URL set to the administrator's URL; it writes the program's "
-            "DATABASE_URL in .env)."
+            "does not bind: the program connects as its database's app role (run `python "
+            "setup.py` with DATABASE_ADMIN_URL set to the administrator's URL; it writes the "
+            "program's DATABASE_URL in .env)."
         )
 
     current = quick.schema_revision()

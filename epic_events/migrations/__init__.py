@@ -58,13 +58,17 @@ def upgrade(engine: Engine, app_password: str | None = None) -> tuple[str | None
     from alembic import command
     from sqlalchemy import text
 
-    from epic_events.roles import OWNER_ROLE, ensure_roles, take_ownership
+    from epic_events.roles import current_roles, ensure_roles, take_ownership
 
     with engine.begin() as connection:
         before = current_revision(connection)
         ensure_roles(connection, app_password)
         take_ownership(connection)
-        connection.execute(text(f"SET LOCAL ROLE {OWNER_ROLE}"))
+        owner, _ = current_roles(connection)
+        connection.execute(text(f"SET LOCAL ROLE {owner}"))
+        # The owner is bound by the policies too (FORCE): a data migration that would be
+        # silently filtered by them fails loudly instead.
+        connection.execute(text("SET LOCAL row_security = off"))
         command.upgrade(alembic_config(connection), "head")
         connection.execute(text("RESET ROLE"))
         after = current_revision(connection)

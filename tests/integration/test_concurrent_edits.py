@@ -23,7 +23,7 @@ from epic_events.db import CHANGED_MEANWHILE, Database, make_engine
 from epic_events.errors import Conflict, EpicEventsError, PermissionDenied
 from epic_events.migrations import upgrade
 from epic_events.models import Collaborator, Contract, Department, DepartmentName
-from epic_events.roles import APP_ROLE
+from epic_events.roles import app_role
 
 CHANGED_BY_SOMEONE_ELSE = "changed by someone else"
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
@@ -94,12 +94,13 @@ def staff(admin, password_hash) -> Staff:
 def program_database(url: str) -> Database:
     """A program's database: its own engine, connected as the program's role."""
     database = Database(url)
+    role = app_role(database.engine.url.database)
 
     @event.listens_for(database.engine, "connect")
     def as_program_role(dbapi_connection, _record) -> None:
         dbapi_connection.autocommit = True  # a SET in a transaction is undone by its rollback
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET ROLE {APP_ROLE}")
+            cursor.execute(f"SET ROLE {role}")
         dbapi_connection.autocommit = False
 
     return database

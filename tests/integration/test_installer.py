@@ -11,6 +11,7 @@ from epic_events.auth import passwords
 from epic_events.config import read_env_file
 from epic_events.errors import ConfigurationError
 from epic_events.installer import Installer
+from epic_events.roles import app_role
 
 
 @pytest.fixture
@@ -155,7 +156,7 @@ def test_other_users_of_the_data_file_are_created_when_their_password_is_given(
     assert "skipped helper@example.com: set USER_3_PW" in report
 
 
-def test_a_database_url_given_to_setup_is_kept_for_the_program(
+def test_an_admin_url_given_to_setup_gives_the_program_its_own_url_and_is_never_saved(
     isolated_environment, fresh_database
 ):
     home = isolated_environment
@@ -167,7 +168,8 @@ def test_a_database_url_given_to_setup_is_kept_for_the_program(
         database_url=fresh_database,
     ).run()
     saved = read_env_file(home / ".env")
-    assert saved["DATABASE_ADMIN_URL"] == fresh_database
+    assert not saved.get("DATABASE_ADMIN_URL")
+    assert fresh_database not in (home / ".env").read_text()
     program_url = make_url(saved["DATABASE_URL"])
-    assert program_url.username == "epic_events_app"
+    assert program_url.username == app_role(make_url(fresh_database).database)
     assert program_url.database == make_url(fresh_database).database

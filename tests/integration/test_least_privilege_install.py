@@ -15,7 +15,7 @@ from epic_events.errors import ConfigurationError
 from epic_events.installer import Installer
 from epic_events.managers.sessions import QuickDatabase, check_schema
 from epic_events.migrations import alembic_config, head_revision, upgrade
-from epic_events.roles import APP_ROLE, OWNER_ROLE
+from epic_events.roles import app_role, owner_role
 
 
 @pytest.fixture
@@ -23,6 +23,14 @@ def fresh_database(postgres):
     url = postgres.create_database("epic_roles")
     yield url
     postgres.drop_database(url)
+
+
+def app_of(url) -> str:
+    return app_role(make_url(url).database)
+
+
+def owner_of(url) -> str:
+    return owner_role(make_url(url).database)
 
 
 def rows(url, sql, **params):
@@ -58,11 +66,13 @@ def test_setup_writes_the_programs_url_for_the_application_role_with_a_password(
 ):
     install(isolated_environment, fresh_database)
     program_url = make_url(read_env_file(isolated_environment / ".env")["DATABASE_URL"])
-    assert program_url.username == APP_ROLE
+    assert program_url.username == app_of(fresh_database)
     assert len(program_url.password) >= 24
     assert program_url.database == make_url(fresh_database).database
     (verifier,) = rows(
-        fresh_database, "SELECT rolpassword FROM pg_authid WHERE rolname = :r", r=APP_ROLE
+        fresh_database,
+        "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
+        r=app_of(fresh_database),
     )
     assert verifier.rolpassword.startswith("SCRAM-SHA-256$")  # hashed by the server
 
@@ -79,12 +89,12 @@ def test_the_schema_belongs_to_the_owner_role_not_to_the_admin(
     isolated_environment, fresh_database
 ):
     install(isolated_environment, fresh_database)
-    assert owners(fresh_database) == {OWNER_ROLE}
+    assert owners(fresh_database) == {owner_of(fresh_database)}
     (schema,) = rows(
         fresh_database,
         "SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = 'public'",
     )
-    assert schema.owner == OWNER_ROLE
+    assert schema.owner == owner_of(fresh_database)
 
 
 def test_an_install_from_before_the_roles_is_taken_over_without_losing_data(
@@ -95,13 +105,13 @@ def test_an_install_from_before_the_roles_is_taken_over_without_losing_data(
         command.upgrade(alembic_config(connection), "0003")
         connection.execute(text("INSERT INTO departments (name) VALUES ('gestion')"))
     engine.dispose()
-    assert OWNER_ROLE not in owners(fresh_database)
+    assert owner_of(fresh_database) not in owners(fresh_database)
 
     engine = make_engine(fresh_database)
     before, after = upgrade(engine)
     engine.dispose()
     assert (before, after) == ("0003", head_revision())
-    assert owners(fresh_database) == {OWNER_ROLE}
+    assert owners(fresh_database) == {owner_of(fresh_database)}
     assert [r.name for r in rows(fresh_database, "SELECT name FROM departments")] == ["gestion"]
 
 
@@ -114,8 +124,9 @@ def test_a_pre_roles_install_moves_its_admin_url_out_of_the_programs_way(
         isolated_environment, lines.append, environ={"USER_1_PW": "super user password"}
     ).run()
     saved = read_env_file(isolated_environment / ".env")
-    assert saved["DATABASE_ADMIN_URL"] == fresh_database
-    assert make_url(saved["DATABASE_URL"]).username == APP_ROLE
+    assert fresh_database not in (isolated_environment / ".env").read_text()  # never kept
+    assert "administrator's: it was replaced" in "\n".join(lines)
+    assert make_url(saved["DATABASE_URL"]).username == app_of(fresh_database)
 
 
 def test_the_program_refuses_to_run_as_an_administrator(isolated_environment, fresh_database):
@@ -139,12 +150,22 @@ def test_the_program_accepts_its_own_role(isolated_environment, fresh_database):
         quick.close()
 
 
-def test_the_program_refuses_the_owner_role_too(isolated_environment, fresh_database):
+@pytest.mark.parametrize("inherit", ["INHERIT", "NOINHERIT"])
+def test_the_program_refuses_a_member_of_the_owner_role_too(
+    isolated_environment, fresh_database, inherit
+):
     install(isolated_environment, fresh_database)
+    database = make_url(fresh_database).database
     engine = create_engine(fresh_database, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP ROLE IF EXISTS epic_test_owner_member"))
-        conn.execute(text(f"CREATE ROLE epic_test_owner_member LOGIN IN ROLE {OWNER_ROLE}"))
+        conn.execute(
+            text(
+                f"CREATE ROLE epic_test_owner_member LOGIN {inherit} "
+                f"IN ROLE {owner_of(fresh_database)}"
+            )
+        )
+        conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO epic_test_owner_member'))
     engine.dispose()
     quick = QuickDatabase(with_credentials(fresh_database, "epic_test_owner_member"))
     try:
@@ -153,6 +174,7 @@ def test_the_program_refuses_the_owner_role_too(isolated_environment, fresh_data
         quick.close()
         engine = create_engine(fresh_database, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
+            conn.execute(text("DROP OWNED BY epic_test_owner_member"))
             conn.execute(text("DROP ROLE epic_test_owner_member"))
         engine.dispose()
 
@@ -160,14 +182,14 @@ def test_the_program_refuses_the_owner_role_too(isolated_environment, fresh_data
 def test_setup_refuses_an_admin_url_that_cannot_create_roles(isolated_environment, fresh_database):
     install(isolated_environment, fresh_database)
     with pytest.raises(ConfigurationError, match="DATABASE_ADMIN_URL"):
-        install(isolated_environment, with_credentials(fresh_database, APP_ROLE))
+        install(isolated_environment, with_credentials(fresh_database, app_of(fresh_database)))
 
 
 def test_the_roles_migration_can_be_undone_and_done_again(fresh_database):
     engine = make_engine(fresh_database)
     upgrade(engine)
     with engine.begin() as connection:
-        connection.execute(text(f"SET LOCAL ROLE {OWNER_ROLE}"))
+        connection.execute(text(f"SET LOCAL ROLE {owner_of(fresh_database)}"))
         command.downgrade(alembic_config(connection), "0003")
     security = rows(
         fresh_database,
@@ -177,3 +199,64 @@ def test_the_roles_migration_can_be_undone_and_done_again(fresh_database):
     assert security[0].secured == 0
     assert upgrade(engine) == ("0003", head_revision())
     engine.dispose()
+
+
+def test_a_second_install_of_the_same_database_never_changes_the_first_ones_password(
+    isolated_environment, fresh_database, tmp_path
+):
+    install(isolated_environment, fresh_database)
+    first = read_env_file(isolated_environment / ".env")["DATABASE_URL"]
+    other_home = tmp_path / "other"
+    other_home.mkdir()
+    with pytest.raises(ConfigurationError, match="--new-app-password"):
+        install(other_home, fresh_database)
+    (verifier_before,) = rows(
+        fresh_database,
+        "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
+        r=app_of(fresh_database),
+    )
+    install(other_home, fresh_database, DATABASE_URL=first)  # told the URL: it works
+    (verifier_after,) = rows(
+        fresh_database,
+        "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
+        r=app_of(fresh_database),
+    )
+    assert verifier_after.rolpassword.split("$")[0] == "SCRAM-SHA-256"
+    assert make_url(read_env_file(isolated_environment / ".env")["DATABASE_URL"]) == make_url(first)
+    assert verifier_before is not None
+
+
+def test_two_databases_on_one_server_have_roles_of_their_own(
+    isolated_environment, fresh_database, postgres, tmp_path
+):
+    other = postgres.create_database("epic_roles_other")
+    try:
+        install(isolated_environment, fresh_database)
+        other_home = tmp_path / "other"
+        other_home.mkdir()
+        install(other_home, other)
+        assert app_of(fresh_database) != app_of(other)
+        # The app role of one database may not even connect to the other.
+        refused = rows(
+            other,
+            "SELECT has_database_privilege(:r, current_database(), 'CONNECT') AS allowed",
+            r=app_of(fresh_database),
+        )
+        assert refused[0].allowed is False
+    finally:
+        postgres.drop_database(other)
+
+
+def test_the_app_password_never_travels_in_clear_to_the_server(
+    isolated_environment, fresh_database
+):
+    install(isolated_environment, fresh_database)
+    password = make_url(read_env_file(isolated_environment / ".env")["DATABASE_URL"]).password
+    statements = rows(fresh_database, "SELECT query FROM pg_stat_activity")
+    assert all(password not in (row.query or "") for row in statements)
+    (verifier,) = rows(
+        fresh_database,
+        "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
+        r=app_of(fresh_database),
+    )
+    assert password not in verifier.rolpassword

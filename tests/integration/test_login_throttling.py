@@ -254,3 +254,30 @@ def test_counts_older_than_a_day_are_forgotten_so_the_table_cannot_grow_for_ever
     fail(authenticator, new, 1)
     assert failures(connection, old) is None
     assert failures(connection, new) == 1
+
+
+def test_a_login_stuck_on_an_email_holds_others_on_it_five_seconds_at_most(database_url, tmp_path):
+    """A transaction holding an email's login lock (a program frozen mid-login) makes the
+    next login with that email give up after a few seconds, with a message, not hang."""
+    import time
+
+    from epic_events.db import Database
+
+    email = unknown_email()
+    holder = Database(database_url)
+    waiting = Database(database_url)
+    try:
+        with holder.engine.begin() as conn:
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:e, 0))"), {"e": email}
+            )
+            started = time.monotonic()
+            program = make_authenticator(waiting.unit_of_work, tmp_path / "waiting")
+            kind, message = outcome(program, email, WRONG)
+            waited = time.monotonic() - started
+        assert kind == "TooManyAttempts"
+        assert "in progress" in message
+        assert 4 <= waited < 10
+    finally:
+        holder.dispose()
+        waiting.dispose()

@@ -13,6 +13,7 @@ transaction of its own that is rolled back, so the tests do not depend on one an
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,11 +27,16 @@ from epic_events.controllers import clients as client_controller
 from epic_events.controllers import events as event_controller
 from epic_events.controllers.auth import CurrentUser
 from epic_events.database_url import libpq_dsn, with_credentials
-from epic_events.db import Database, make_engine
+from epic_events.db import Database, ensure_database, make_engine
 from epic_events.errors import PermissionDenied
 from epic_events.migrations import upgrade
 from epic_events.models import DepartmentName
-from epic_events.roles import APP_ROLE, COLLABORATOR_SETTING, OWNER_ROLE
+from epic_events.roles import COLLABORATOR_SETTING, app_role, owner_role
+
+# The database of this module, and so its roles (each database has its own pair).
+DATABASE = f"epic_rls_{uuid.uuid4().hex[:10]}"
+APP_ROLE = app_role(DATABASE)
+OWNER_ROLE = owner_role(DATABASE)
 
 SECURED_TABLES = ("collaborators", "clients", "contracts", "events", "audit_log")
 START = datetime(2030, 6, 4, 13, 0, tzinfo=UTC)
@@ -150,7 +156,8 @@ def _seed(admin_dsn: str, password_hash: str) -> dict:
 
 @pytest.fixture(scope="module")
 def world(postgres, password_hash) -> Iterator[World]:
-    url = postgres.create_database("epic_rls")
+    ensure_database(postgres.admin_url, DATABASE)
+    url = postgres.url_for(DATABASE)
     engine = make_engine(url)
     try:
         upgrade(engine)
@@ -957,3 +964,69 @@ def test_failed_logins_are_stored_as_a_digest_never_as_the_email(app, admin):
         run(app, "SELECT clear_login_failures(%s)", (email,))
         app.commit()
     assert scalar(admin, "SELECT count(*) FROM login_failures") == 0
+
+
+# -- what the review added: archived rows, contacts, authors, temporary tables ---------
+
+
+def test_the_app_role_cannot_create_temporary_tables(app):
+    refused(app, "CREATE TEMP TABLE scratch (x int)")
+
+
+def test_a_commercial_cannot_edit_their_client_once_archived(app, world):
+    act_as(app, world.gestion)
+    run(app, "UPDATE clients SET archived_at = now() WHERE id = %s", (world.client_a,))
+    act_as(app, world.seller_a)
+    refused(app, "UPDATE clients SET phone = '+33 1 00' WHERE id = %s", (world.client_a,))
+
+
+def test_no_event_is_created_on_an_archived_contract(app, world):
+    act_as(app, world.gestion)
+    run(app, "UPDATE contracts SET archived_at = now() WHERE id = %s", (world.signed_a,))
+    act_as(app, world.seller_a)
+    refused(
+        app,
+        "INSERT INTO events (contract_id, name, start_at, end_at, location)"
+        " VALUES (%s, 'Gala', '2030-07-01 15:00+00', '2030-07-01 23:00+00', 'Blois')",
+        (world.signed_a,),
+    )
+
+
+@pytest.mark.parametrize("someone", ["helper_1", "retired_seller"])
+def test_gestion_cannot_give_a_client_to_someone_not_active_in_commerce(app, world, someone):
+    act_as(app, world.gestion)
+    refused(
+        app,
+        "UPDATE clients SET commercial_contact_id = %s WHERE id = %s",
+        (getattr(world, someone), world.client_a),
+    )
+
+
+def test_gestion_cannot_give_an_event_to_someone_outside_support(app, world):
+    act_as(app, world.gestion)
+    refused(
+        app,
+        "UPDATE events SET support_contact_id = %s WHERE id = %s",
+        (world.seller_a, world.unassigned_event),
+    )
+
+
+def test_gestion_cannot_create_a_contract_for_another_commercial_than_the_clients(app, world):
+    act_as(app, world.gestion)
+    refused(
+        app,
+        "INSERT INTO contracts (client_id, commercial_contact_id, total_amount, amount_due)"
+        " VALUES (%s, %s, 10, 10)",
+        (world.client_a, world.seller_b),
+    )
+
+
+def test_the_history_names_its_author_as_the_database_knows_them(app, world):
+    act_as(app, world.seller_a)
+    author = scalar(
+        app,
+        "INSERT INTO audit_log (actor_id, actor_name, action, entity, entity_id)"
+        " VALUES (%s, 'The CEO', 'update', 'client', %s) RETURNING actor_name",
+        (world.seller_a, world.client_a),
+    )
+    assert author == scalar(app, "SELECT name FROM collaborators WHERE id = %s", (world.seller_a,))

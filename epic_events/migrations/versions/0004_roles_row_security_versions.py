@@ -15,12 +15,13 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
+from epic_events.roles import current_roles
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-APP = "epic_events_app"
 VERSIONED = ("clients", "contracts", "events")
 SECURED = ("collaborators", "clients", "contracts", "events", "audit_log")
 
@@ -38,10 +39,16 @@ OWN_CLIENTS_CONTRACT = (
 )
 OWN_SIGNED_CONTRACT = (
     f"{COMMERCE} AND EXISTS (SELECT 1 FROM contracts k JOIN clients c ON c.id = k.client_id "
-    f"WHERE k.id = events.contract_id AND k.signed AND c.commercial_contact_id = {ME})"
+    f"WHERE k.id = events.contract_id AND k.signed AND k.archived_at IS NULL "
+    f"AND c.commercial_contact_id = {ME})"
 )
 OWN_SIGNED_CONTRACT += " AND support_contact_id IS NULL"  # support is gestion's to assign
 ASSIGNED_EVENT = f"{SUPPORT} AND support_contact_id = {ME}"
+# A contract follows its client: same commercial, and never for an archived client.
+CLIENTS_COMMERCIAL = (
+    "EXISTS (SELECT 1 FROM clients c WHERE c.id = contracts.client_id "
+    "AND c.commercial_contact_id = contracts.commercial_contact_id AND c.archived_at IS NULL)"
+)
 # Oneself, while the account is active (current_department() is NULL for a deactivated one).
 MYSELF = f"id = {ME} AND {DEPT} IS NOT NULL"
 
@@ -60,7 +67,7 @@ POLICIES = {
     ],
     "contracts": [
         ("read", "SELECT", "true", None),
-        ("create", "INSERT", None, GESTION),
+        ("create", "INSERT", None, f"{GESTION} AND {CLIENTS_COMMERCIAL}"),
         (
             "update",
             "UPDATE",
@@ -150,6 +157,24 @@ BEGIN
 END;
 $$;
 
+CREATE FUNCTION is_active_in(collaborator_id integer, department text) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM collaborators c JOIN departments d ON d.id = c.department_id
+        WHERE c.id = collaborator_id AND c.active AND d.name = department)
+$$;
+
+-- The history names its author as the database knows them, whatever the program says.
+CREATE FUNCTION stamp_audit_author() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    IF current_collaborator_id() IS NOT NULL THEN
+        NEW.actor_name := (SELECT name FROM collaborators WHERE id = NEW.actor_id);
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
 -- What a row policy cannot say: which columns a department may change (SPEC: gestion only
 -- reassigns a client and assigns an event's support; commerce does not move a contract to
 -- another client; support does not move an event; only gestion archives).
@@ -162,14 +187,21 @@ BEGIN
         RETURN NEW;  -- the policies already refuse the program; this is maintenance
     END IF;
     department := current_department();
-    IF department IS DISTINCT FROM 'gestion' AND NEW.archived_at IS DISTINCT FROM OLD.archived_at THEN
-        RAISE EXCEPTION 'only gestion archives and restores' USING ERRCODE = 'insufficient_privilege';
+    IF department IS DISTINCT FROM 'gestion'
+       AND (OLD.archived_at IS NOT NULL OR NEW.archived_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'archived rows are read-only; only gestion archives and restores'
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF TG_TABLE_NAME = 'clients' THEN  -- nested: PL/pgSQL resolves every NEW.x it reads
         IF department = 'gestion'
            AND (NEW.full_name, NEW.email, NEW.phone, NEW.company_name)
                IS DISTINCT FROM (OLD.full_name, OLD.email, OLD.phone, OLD.company_name) THEN
             RAISE EXCEPTION 'gestion only reassigns a client'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF NEW.commercial_contact_id IS DISTINCT FROM OLD.commercial_contact_id
+           AND NOT is_active_in(NEW.commercial_contact_id, 'commerce') THEN
+            RAISE EXCEPTION 'a client''s commercial contact is an active member of commerce'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
     ELSIF TG_TABLE_NAME = 'contracts' THEN
@@ -187,6 +219,12 @@ BEGIN
                IS DISTINCT FROM (OLD.name, OLD.contract_id, OLD.start_at, OLD.end_at,
                                  OLD.location, OLD.attendees, OLD.notes) THEN
             RAISE EXCEPTION 'gestion only assigns an event''s support'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF NEW.support_contact_id IS DISTINCT FROM OLD.support_contact_id
+           AND NEW.support_contact_id IS NOT NULL
+           AND NOT is_active_in(NEW.support_contact_id, 'support') THEN
+            RAISE EXCEPTION 'an event''s support contact is an active member of support'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
         IF department = 'support' AND NEW.contract_id IS DISTINCT FROM OLD.contract_id THEN
@@ -242,6 +280,7 @@ $$;
 
 
 def upgrade() -> None:
+    _, app = current_roles(op.get_bind())
     for table in VERSIONED:
         op.add_column(table, sa.Column("version", sa.Integer(), server_default="1", nullable=False))
     op.create_table(
@@ -267,6 +306,10 @@ def upgrade() -> None:
             f"CREATE TRIGGER {table}_guard_update BEFORE UPDATE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION guard_business_update()"
         )
+    op.execute(
+        "CREATE TRIGGER audit_log_stamp_author BEFORE INSERT ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION stamp_audit_author()"
+    )
     for table in SECURED:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
@@ -276,27 +319,29 @@ def upgrade() -> None:
             op.execute(f"CREATE POLICY {table}_{name} ON {table} FOR {command}{clauses}")
     op.execute("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC")
     op.execute("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC")
-    op.execute(f"GRANT USAGE ON SCHEMA public TO {APP}")
+    op.execute(f"GRANT USAGE ON SCHEMA public TO {app}")
     for table, privileges in GRANTS.items():
-        op.execute(f"GRANT {privileges} ON {table} TO {APP}")
+        op.execute(f"GRANT {privileges} ON {table} TO {app}")
     for sequence in SEQUENCES:
-        op.execute(f"GRANT USAGE ON SEQUENCE {sequence} TO {APP}")
+        op.execute(f"GRANT USAGE ON SEQUENCE {sequence} TO {app}")
     for function in LOGIN_FUNCTIONS:
         op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
-        op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {APP}")
+        op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {app}")
 
 
 def downgrade() -> None:
-    op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {APP}")
-    op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {APP}")
-    op.execute(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM {APP}")
-    op.execute(f"REVOKE USAGE ON SCHEMA public FROM {APP}")
+    _, app = current_roles(op.get_bind())
+    op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {app}")
+    op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {app}")
+    op.execute(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM {app}")
+    op.execute(f"REVOKE USAGE ON SCHEMA public FROM {app}")
     for table in SECURED:
         for name, *_ in POLICIES[table]:
             op.execute(f"DROP POLICY IF EXISTS {table}_{name} ON {table}")
         op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
     op.execute("DROP TRIGGER IF EXISTS collaborators_guard_update ON collaborators")
+    op.execute("DROP TRIGGER IF EXISTS audit_log_stamp_author ON audit_log")
     for table in VERSIONED:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_bump_version ON {table}")
         op.execute(f"DROP TRIGGER IF EXISTS {table}_guard_update ON {table}")
@@ -304,7 +349,7 @@ def downgrade() -> None:
     op.execute(
         "DROP FUNCTION IF EXISTS login_wait_seconds(text), record_login_failure(text), "
         "clear_login_failures(text), bump_version(), guard_collaborator_update(), "
-        "guard_business_update(), "
+        "guard_business_update(), stamp_audit_author(), is_active_in(integer, text), "
         "current_department(), current_collaborator_id()"
     )
     for table in VERSIONED:
