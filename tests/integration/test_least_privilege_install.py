@@ -3,6 +3,8 @@ and an install made before the roles existed is brought under them without losin
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
@@ -260,3 +262,34 @@ def test_the_app_password_never_travels_in_clear_to_the_server(
         r=app_of(fresh_database),
     )
     assert password not in verifier.rolpassword
+
+
+def test_an_admin_who_is_no_superuser_but_may_create_roles_and_bypass_rls_installs(
+    isolated_environment, postgres
+):
+    """Managed servers rarely give a superuser: CREATEROLE + BYPASSRLS, owning the
+    database, is enough."""
+    name = f"epic_managed_{uuid.uuid4().hex[:8]}"
+    admin = f"{name}_admin"
+    engine = create_engine(postgres.admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {admin} LOGIN CREATEROLE BYPASSRLS"))
+        conn.execute(text(f"CREATE DATABASE {name} OWNER {admin}"))
+    engine.dispose()
+    url = postgres.url_for(name)
+    try:
+        changes, _ = install(isolated_environment, with_credentials(url, admin))
+        assert changes > 0
+        program_url = read_env_file(isolated_environment / ".env")["DATABASE_URL"]
+        assert make_url(program_url).username == app_role(name)
+        quick = QuickDatabase(program_url)
+        try:
+            check_schema(quick)  # the program accepts its role and finds the schema current
+        finally:
+            quick.close()
+    finally:
+        postgres.drop_database(url)
+        engine = create_engine(postgres.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f"DROP ROLE IF EXISTS {admin}"))
+        engine.dispose()
