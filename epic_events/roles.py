@@ -134,17 +134,6 @@ def set_password(connection: Connection, name: str, quoted: str, password: str) 
     connection.exec_driver_sql(f"ALTER ROLE {quoted} PASSWORD %s", (verifier,))
 
 
-def app_role_exists(connection: Connection) -> bool:
-    from sqlalchemy import text
-
-    database = connection.scalar(text("SELECT current_database()"))
-    return bool(
-        connection.scalar(
-            text("SELECT count(*) FROM pg_roles WHERE rolname = :n"), {"n": app_role(database)}
-        )
-    )
-
-
 def take_ownership(connection: Connection) -> int:
     """Give the owner role what an earlier install left owned by the admin; return how many.
 
