@@ -28,6 +28,12 @@ def url_user(url: str) -> str | None:
     return unquote(user) if user else None
 
 
+def url_password(url: str) -> str | None:
+    """The password of a PostgreSQL URL (None when it has none)."""
+    password = urlsplit(libpq_dsn(url)).password
+    return unquote(password) if password else None
+
+
 def url_database(url: str) -> str:
     """The database name of a PostgreSQL URL."""
     return unquote(urlsplit(libpq_dsn(url)).path.lstrip("/"))

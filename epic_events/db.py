@@ -152,10 +152,16 @@ def _set_current_collaborator(session: Session, transaction, connection) -> None
     """
     collaborator_id = session.info.get(ACTOR_KEY)
     if collaborator_id is not None:
-        connection.execute(
-            text("SELECT set_config(:name, :value, true)"),
-            {"name": COLLABORATOR_SETTING, "value": str(int(collaborator_id))},
-        )
+        _name_collaborator(connection, collaborator_id)
+
+
+def _name_collaborator(executor, collaborator_id: int) -> None:
+    """`executor` (a connection or a session) tells PostgreSQL who acts, until its
+    transaction ends."""
+    executor.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": COLLABORATOR_SETTING, "value": str(int(collaborator_id))},
+    )
 
 
 class UnitOfWork:
@@ -176,11 +182,8 @@ class UnitOfWork:
         """Make `collaborator_id` the database's current collaborator from now on."""
         self.collaborator_id = collaborator_id
         self.session.info[ACTOR_KEY] = collaborator_id
-        if self.session.in_transaction():
-            self.session.execute(
-                text("SELECT set_config(:name, :value, true)"),
-                {"name": COLLABORATOR_SETTING, "value": str(int(collaborator_id))},
-            )
+        if self.session.in_transaction():  # else after_begin names them
+            _name_collaborator(self.session, collaborator_id)
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         # close() rolls back whatever was not committed; unlike rollback() it leaves the

@@ -13,15 +13,14 @@ import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from epic_events.auth import passwords
 from epic_events.auth.token_store import TokenStore, atomic_write
 from epic_events.config import REPO_ROOT, Settings, load_settings, read_env_file
-from epic_events.database_url import libpq_dsn, url_database, url_user, with_credentials
+from epic_events.database_url import url_database, url_password, url_user, with_credentials
 from epic_events.db import Database, resolve_database_url
 from epic_events.demo import DemoSize, Progress
-from epic_events.errors import ConfigurationError, ValidationError
+from epic_events.errors import ConfigurationError, DatabaseUnavailable, ValidationError
 from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.models import Collaborator, Department, DepartmentName
 from epic_events.roles import app_role
@@ -208,8 +207,6 @@ class Installer:
         from sqlalchemy import text
         from sqlalchemy.exc import OperationalError
 
-        from epic_events.errors import DatabaseUnavailable
-
         try:
             with database.engine.connect() as connection:
                 user, able = connection.execute(
@@ -237,8 +234,7 @@ class Installer:
         A role that exists with a password nobody here knows belongs to another install of
         the same database: it keeps its password unless --new-app-password says otherwise.
         """
-        admin_url = settings.database_admin_url or settings.database_url
-        role = app_role(url_database(admin_url))
+        role = app_role(url_database(database.url))
         known = self._known_app_password(settings.database_url, role)
         if known is not False and not self.new_app_password:
             return known, None
@@ -250,7 +246,7 @@ class Installer:
                 "then need the new DATABASE_URL)."
             )
         password = secrets.token_urlsafe(24)
-        return password, with_credentials(admin_url, role, password)
+        return password, with_credentials(database.url, role, password)
 
     def save_program_url(self, settings: Settings, program_url: str) -> None:
         env_file = self.home / ".env"
@@ -279,8 +275,7 @@ class Installer:
         in_env_file = read_env_file(self.home / ".env").get("DATABASE_URL")
         for url in (current, in_env_file):
             if url and url_user(url) == role:
-                password = urlsplit(libpq_dsn(url)).password
-                return unquote(password) if password else None
+                return url_password(url)
         return False
 
     @staticmethod
@@ -312,14 +307,12 @@ class Installer:
 
     def migrate(self, database: Database, app_password: str | None = None) -> None:
         from epic_events.migrations import upgrade
-        from epic_events.roles import ensure_roles
 
-        with database.engine.begin() as connection:
-            created = ensure_roles(connection, app_password)
-        for role in created:
+        def created(role: str) -> None:
             kind = "the program's" if role.endswith("_app") else "cannot log in, owns the schema"
             self._did(f"database role {role} ({kind})")
-        before, after = upgrade(database.engine)
+
+        before, after = upgrade(database.engine, app_password, on_role_created=created)
         if before == after:
             self._kept(f"database schema is up to date (revision {after})")
         else:

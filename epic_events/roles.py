@@ -57,9 +57,6 @@ def current_roles(connection: Connection) -> tuple[str, str]:
     return quote(connection, owner_role(database)), quote(connection, app_role(database))
 
 
-DANGEROUS = ("rolsuper", "rolbypassrls", "rolcreaterole", "rolcreatedb", "rolreplication")
-
-
 def ensure_roles(connection: Connection, app_password: str | None = None) -> list[str]:
     """Create the missing roles of the connected database (admin connection); return the
     names of those created. `app_password` becomes the app role's password.
@@ -71,35 +68,26 @@ def ensure_roles(connection: Connection, app_password: str | None = None) -> lis
 
     database = connection.scalar(text("SELECT current_database()"))
     names = {"owner": owner_role(database), "app": app_role(database)}
-    owner, app = current_roles(connection)
-    existing = {
-        row.rolname: row
-        for row in connection.execute(
+    owner, app = (quote(connection, names[key]) for key in ("owner", "app"))
+    # role -> whether it holds a power it should not (attributes are altered only then:
+    # changing some of them takes a superuser, which a managed server's admin is not)
+    existing = dict(
+        connection.execute(
             text(
-                "SELECT rolname, rolcanlogin, rolinherit, rolsuper, rolbypassrls, rolcreaterole, "
-                "rolcreatedb, rolreplication FROM pg_roles WHERE rolname IN (:owner, :app)"
+                "SELECT rolname, rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb "
+                "OR rolreplication OR rolcanlogin <> (rolname = :app) "
+                "OR (rolname = :app AND rolinherit) "
+                "FROM pg_roles WHERE rolname IN (:owner, :app)"
             ),
             names,
-        )
-    }
+        ).all()
+    )
     created = []
-    if names["owner"] not in existing:
-        connection.execute(text(f"CREATE ROLE {owner} NOLOGIN"))
-        created.append(names["owner"])
-    if names["app"] not in existing:
-        connection.execute(text(f"CREATE ROLE {app} LOGIN NOINHERIT"))
-        created.append(names["app"])
-    for key, quoted, attributes in (
-        ("owner", owner, "NOLOGIN"),
-        ("app", app, "LOGIN NOINHERIT"),
-    ):
-        row = existing.get(names[key])
-        wrong = row is not None and (
-            any(getattr(row, power) for power in DANGEROUS)
-            or row.rolcanlogin != (key == "app")
-            or (key == "app" and row.rolinherit)
-        )
-        if wrong:  # only then, since changing some attributes takes a superuser
+    for key, quoted, attributes in (("owner", owner, "NOLOGIN"), ("app", app, "LOGIN NOINHERIT")):
+        if names[key] not in existing:
+            connection.execute(text(f"CREATE ROLE {quoted} {attributes}"))
+            created.append(names[key])
+        elif existing[names[key]]:
             connection.execute(
                 text(
                     f"ALTER ROLE {quoted} {attributes} NOSUPERUSER NOBYPASSRLS NOCREATEROLE "

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.engine import Connection, Engine
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
@@ -48,12 +50,17 @@ def current_revision(connection: Connection) -> str | None:
     return connection.scalar(text("SELECT version_num FROM alembic_version"))
 
 
-def upgrade(engine: Engine, app_password: str | None = None) -> tuple[str | None, str]:
+def upgrade(
+    engine: Engine,
+    app_password: str | None = None,
+    on_role_created: Callable[[str], None] | None = None,
+) -> tuple[str | None, str]:
     """Apply every pending migration through an admin engine; return the revisions before
     and after.
 
-    The roles are made first (epic_events.roles); the migrations then run as the owner role,
-    so the schema never belongs to the admin who ran them.
+    The roles are made first (epic_events.roles; `on_role_created` hears of each new one,
+    `app_password` becomes the app role's); the migrations then run as the owner role, so
+    the schema never belongs to the admin who ran them.
     """
     from alembic import command
     from sqlalchemy import text
@@ -62,7 +69,9 @@ def upgrade(engine: Engine, app_password: str | None = None) -> tuple[str | None
 
     with engine.begin() as connection:
         before = current_revision(connection)
-        ensure_roles(connection, app_password)
+        for role in ensure_roles(connection, app_password):
+            if on_role_created is not None:
+                on_role_created(role)
         take_ownership(connection)
         owner, _ = current_roles(connection)
         connection.execute(text(f"SET LOCAL ROLE {owner}"))
