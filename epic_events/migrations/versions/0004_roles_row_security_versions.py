@@ -41,8 +41,8 @@ OWN_SIGNED_CONTRACT = (
     f"{COMMERCE} AND EXISTS (SELECT 1 FROM contracts k JOIN clients c ON c.id = k.client_id "
     f"WHERE k.id = events.contract_id AND k.signed AND k.archived_at IS NULL "
     f"AND c.commercial_contact_id = {ME})"
+    " AND support_contact_id IS NULL"  # the support contact is gestion's to assign
 )
-OWN_SIGNED_CONTRACT += " AND support_contact_id IS NULL"  # support is gestion's to assign
 ASSIGNED_EVENT = f"{SUPPORT} AND support_contact_id = {ME}"
 # A contract follows its client: same commercial, and never for an archived client.
 CLIENTS_COMMERCIAL = (
@@ -52,38 +52,29 @@ CLIENTS_COMMERCIAL = (
 # Oneself, while the account is active (current_department() is NULL for a deactivated one).
 MYSELF = f"id = {ME} AND {DEPT} IS NOT NULL"
 
-# table -> [(name, command, USING, WITH CHECK)]
+# table -> [(name, command, USING, WITH CHECK)]; an UPDATE policy without WITH CHECK checks
+# the new row with its USING expression too.
 POLICIES = {
     "collaborators": [
         ("read", "SELECT", "true", None),
         ("create", "INSERT", None, GESTION),
-        ("update", "UPDATE", f"{GESTION} OR ({MYSELF})", f"{GESTION} OR ({MYSELF})"),
+        ("update", "UPDATE", f"{GESTION} OR ({MYSELF})", None),
         ("delete", "DELETE", f"{GESTION} AND id <> {ME}", None),
     ],
     "clients": [
         ("read", "SELECT", "true", None),
         ("create", "INSERT", None, OWN_CLIENT),
-        ("update", "UPDATE", f"{GESTION} OR ({OWN_CLIENT})", f"{GESTION} OR ({OWN_CLIENT})"),
+        ("update", "UPDATE", f"{GESTION} OR ({OWN_CLIENT})", None),
     ],
     "contracts": [
         ("read", "SELECT", "true", None),
         ("create", "INSERT", None, f"{GESTION} AND {CLIENTS_COMMERCIAL}"),
-        (
-            "update",
-            "UPDATE",
-            f"{GESTION} OR ({OWN_CLIENTS_CONTRACT})",
-            f"{GESTION} OR ({OWN_CLIENTS_CONTRACT})",
-        ),
+        ("update", "UPDATE", f"{GESTION} OR ({OWN_CLIENTS_CONTRACT})", None),
     ],
     "events": [
         ("read", "SELECT", "true", None),
         ("create", "INSERT", None, OWN_SIGNED_CONTRACT),
-        (
-            "update",
-            "UPDATE",
-            f"{GESTION} OR ({ASSIGNED_EVENT})",
-            f"{GESTION} OR ({ASSIGNED_EVENT})",
-        ),
+        ("update", "UPDATE", f"{GESTION} OR ({ASSIGNED_EVENT})", None),
     ],
     "audit_log": [
         ("read", "SELECT", "true", None),
