@@ -11,8 +11,8 @@ from epic_events.controllers.auth import CurrentUser, authorise
 from epic_events.controllers.permissions import Action
 from epic_events.db import UnitOfWork
 from epic_events.managers.audit import AuditManager
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import AuditEntry, Collaborator
+from epic_events.paging import ListQuery, Page
 
 HIDDEN = "(hidden)"
 ENTITIES = ("client", "contract", "event", "collaborator")

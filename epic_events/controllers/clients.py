@@ -12,8 +12,8 @@ from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from epic_events.managers.clients import ClientManager
 from epic_events.managers.contracts import ContractManager
 from epic_events.managers.events import EventManager
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Client, Collaborator, Contract, DepartmentName, Event
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import validate_company, validate_email, validate_name, validate_phone
 
 DETAIL_ROWS = 10

@@ -12,8 +12,8 @@ from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from epic_events.managers.collaborators import CollaboratorManager
-from epic_events.managers.paging import DEFAULT_PAGE_SIZE, Page
 from epic_events.models import Collaborator, DepartmentName
+from epic_events.paging import DEFAULT_PAGE_SIZE, Page
 from epic_events.validators import (
     validate_department,
     validate_email,

@@ -23,8 +23,8 @@ from epic_events.errors import Conflict, NotFound, ValidationError
 from epic_events.managers.clients import ClientManager
 from epic_events.managers.contracts import ContractManager
 from epic_events.managers.events import EventManager
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Collaborator, Contract, Event
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import check_amounts, coerce_amount
 
 DETAIL_ROWS = 10

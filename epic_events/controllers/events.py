@@ -19,8 +19,8 @@ from epic_events.errors import NotFound, PermissionDenied, ValidationError
 from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.managers.contracts import ContractManager
 from epic_events.managers.events import EventManager
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import DepartmentName, Event
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import (
     check_period,
     coerce_attendees,

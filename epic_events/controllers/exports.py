@@ -20,8 +20,9 @@ from epic_events.managers.clients import ClientManager
 from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.managers.contracts import ContractManager
 from epic_events.managers.events import EventManager
-from epic_events.managers.paging import Listing, ListQuery
+from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Event
+from epic_events.paging import ListQuery
 from epic_events.validators import validate_department
 
 Progress = Callable[[int, int], None]

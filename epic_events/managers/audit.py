@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from epic_events.managers.paging import Listing, ListQuery, Page
+from epic_events.managers.paging import Listing
 from epic_events.models import AuditEntry
+from epic_events.paging import ListQuery, Page
 
 
 class AuditManager:

@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from epic_events.managers.locking import get_row
-from epic_events.managers.paging import Listing, ListQuery, Page
+from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract
+from epic_events.paging import ListQuery, Page
 
 SORTS = {
     "name": func.lower(Client.full_name),

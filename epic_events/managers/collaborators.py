@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from epic_events.managers.paging import DEFAULT_PAGE_SIZE, Listing, ListQuery, Page
+from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Department, Event
+from epic_events.paging import DEFAULT_PAGE_SIZE, ListQuery, Page
 
 
 class CollaboratorManager:

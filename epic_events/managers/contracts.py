@@ -6,8 +6,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from epic_events.managers.locking import get_row
-from epic_events.managers.paging import Listing, ListQuery, Page
+from epic_events.managers.paging import Listing
 from epic_events.models import Client, Contract, Event
+from epic_events.paging import ListQuery, Page
 
 SORTS = {
     "id": Contract.id,

@@ -8,8 +8,9 @@ from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from epic_events.managers.locking import get_row
-from epic_events.managers.paging import Listing, ListQuery, Page
+from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Event
+from epic_events.paging import ListQuery, Page
 
 Support = aliased(Collaborator, name="support")
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from epic_events.errors import EpicEventsError, NotAuthenticated
-from epic_events.managers.paging import ListQuery, Page
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import clean_text, parse_id
 from epic_events.views.console import ask, error, success
 from epic_events.views.context import AppContext

@@ -12,8 +12,8 @@ from epic_events.controllers import exports
 from epic_events.controllers.clients import ClientDetail
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Client
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import (
     parse_id,
     validate_company,

@@ -9,8 +9,8 @@ from epic_events.controllers import collaborators as controller
 from epic_events.controllers import exports
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Collaborator, DepartmentName
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import (
     parse_id,
     validate_department,

@@ -11,8 +11,8 @@ from epic_events.controllers import exports
 from epic_events.controllers.contracts import ContractDetail
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Contract
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import check_amounts, parse_amount, parse_id
 from epic_events.views.archiving import archive_screen, restore_screen
 from epic_events.views.browse import (

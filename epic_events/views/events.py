@@ -10,8 +10,8 @@ from epic_events.controllers import events as controller
 from epic_events.controllers import exports
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Event
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import (
     DATETIME_HELP,
     check_period,

@@ -6,8 +6,8 @@ from rich.table import Table
 from rich.text import Text
 
 from epic_events.controllers import audit as controller
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import AuditEntry
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import parse_id
 from epic_events.views.browse import FIXED, add_empty_row, browse, list_table, page_caption
 from epic_events.views.console import ask

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from epic_events.controllers import archive, audit, clients, collaborators, contracts, events
 from epic_events.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationError
-from epic_events.managers.paging import ListQuery
+from epic_events.paging import ListQuery
 from tests.integration.helpers import snapshot
 
 ALL = ListQuery(include_archived=True)

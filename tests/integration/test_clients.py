@@ -7,7 +7,7 @@ import pytest
 from epic_events.controllers import clients as controller
 from epic_events.controllers import collaborators
 from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from epic_events.managers.paging import ListQuery
+from epic_events.paging import ListQuery
 from tests.integration.conftest import DEPARTMENTS, tag
 from tests.integration.helpers import snapshot
 

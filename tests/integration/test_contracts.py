@@ -6,7 +6,7 @@ import pytest
 
 from epic_events.controllers import contracts as controller
 from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from epic_events.managers.paging import ListQuery
+from epic_events.paging import ListQuery
 from tests.integration.conftest import DEPARTMENTS
 from tests.integration.helpers import snapshot
 

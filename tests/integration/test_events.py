@@ -8,7 +8,7 @@ import pytest
 from epic_events.controllers import clients
 from epic_events.controllers import events as controller
 from epic_events.errors import NotFound, PermissionDenied, ValidationError
-from epic_events.managers.paging import ListQuery
+from epic_events.paging import ListQuery
 from tests.integration.conftest import DEPARTMENTS, START
 from tests.integration.helpers import snapshot
 

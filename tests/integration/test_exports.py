@@ -19,7 +19,7 @@ from epic_events.controllers.auth import CurrentUser
 from epic_events.errors import PermissionDenied, SessionExpired, ValidationError
 from epic_events.exporting import timestamp
 from epic_events.managers.events import EventManager
-from epic_events.managers.paging import ListQuery
+from epic_events.paging import ListQuery
 from tests.integration.helpers import snapshot
 
 NOW = datetime(2030, 1, 10, 9, 0, tzinfo=UTC)

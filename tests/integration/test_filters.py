@@ -12,7 +12,7 @@ from sqlalchemy import text
 from epic_events.controllers import clients, collaborators, contracts, events
 from epic_events.controllers.auth import CurrentUser
 from epic_events.errors import PermissionDenied
-from epic_events.managers.paging import ListQuery
+from epic_events.paging import ListQuery
 from tests.integration.conftest import DEPARTMENTS, tag
 from tests.integration.helpers import snapshot
 

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from epic_events.controllers import clients, contracts, events
 from epic_events.demo import DEMO_DOMAIN, DemoSize, demo_present, seed_demo
-from epic_events.managers.paging import ListQuery
+from epic_events.paging import ListQuery
 from tests.integration.helpers import Statements
 
 

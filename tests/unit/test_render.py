@@ -11,8 +11,8 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-from epic_events.managers.paging import Page
 from epic_events.models import Collaborator, Department
+from epic_events.paging import Page
 from epic_events.views.collaborators import render_collaborator, render_collaborators
 from epic_events.views.menu import MenuEntry, render_menu
 from epic_events.views.text import EMPTY, format_datetime, literal, sanitize

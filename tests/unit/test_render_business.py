@@ -9,8 +9,8 @@ from rich.console import Console
 
 from epic_events.controllers.clients import ClientDetail
 from epic_events.controllers.contracts import ContractDetail
-from epic_events.managers.paging import ListQuery, Page
 from epic_events.models import Client, Collaborator, Contract, Department, Event
+from epic_events.paging import ListQuery, Page
 from epic_events.views.clients import render_client, render_clients
 from epic_events.views.contracts import render_contract, render_contracts
 from epic_events.views.events import render_event, render_events
