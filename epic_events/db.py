@@ -21,6 +21,14 @@ from epic_events.errors import (
     PermissionDenied,
     ValidationError,
 )
+from epic_events.managers.archive import ArchiveManager
+from epic_events.managers.audit import AuditManager
+from epic_events.managers.clients import ClientManager
+from epic_events.managers.collaborators import CollaboratorManager
+from epic_events.managers.contracts import ContractManager
+from epic_events.managers.dashboard import DashboardManager
+from epic_events.managers.events import EventManager
+from epic_events.managers.logins import LoginManager
 from epic_events.roles import COLLABORATOR_SETTING
 
 log = logging.getLogger(__name__)
@@ -165,7 +173,20 @@ def _name_collaborator(executor, collaborator_id: int) -> None:
 
 
 class UnitOfWork:
-    """One business transaction: rolls back unless `commit()` is called."""
+    """One business transaction: rolls back unless `commit()` is called.
+
+    It hands out the managers (`uow.clients`, `uow.contracts`, …), all on its one session:
+    controllers reach the database through them, never through a session of their own.
+    """
+
+    clients: ClientManager
+    contracts: ContractManager
+    events: EventManager
+    collaborators: CollaboratorManager
+    audit: AuditManager
+    dashboard: DashboardManager
+    logins: LoginManager
+    archive: ArchiveManager
 
     def __init__(self, session_factory: Callable[[], Session]):
         self._session_factory = session_factory
@@ -176,6 +197,14 @@ class UnitOfWork:
         self.session = self._session_factory()
         if self.collaborator_id is not None:
             self.session.info[ACTOR_KEY] = self.collaborator_id
+        self.clients = ClientManager(self.session)
+        self.contracts = ContractManager(self.session)
+        self.events = EventManager(self.session)
+        self.collaborators = CollaboratorManager(self.session)
+        self.audit = AuditManager(self.session)
+        self.dashboard = DashboardManager(self.session)
+        self.logins = LoginManager(self.session)
+        self.archive = ArchiveManager(self.session)
         return self
 
     def act_as(self, collaborator_id: int) -> None:

@@ -41,6 +41,11 @@ class Page(Generic[T]):
         return self.number > 1
 
 
+def first_rows(rows: list, size: int) -> Page:
+    """The first `size` of `rows` (fetched one more than shown): "10 of 10+" without counting."""
+    return Page(items=rows[:size], number=1, size=size, total=len(rows), exact=len(rows) <= size)
+
+
 def clamp_page(number: int, total: int, size: int) -> int:
     """A page number within 1..last, so a stale number never shows an empty page."""
     last = max(1, ceil(total / size))

@@ -8,57 +8,50 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
-
 from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.clients import load_client
-from epic_events.controllers.contracts import load_contract
-from epic_events.controllers.events import load_event
+from epic_events.controllers.guards import load_client, load_contract, load_event
 from epic_events.controllers.permissions import Action
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict
-from epic_events.managers.clients import ClientManager
-from epic_events.managers.contracts import ContractManager
-from epic_events.managers.events import EventManager
-from epic_events.models import Contract, Event
 
 
-def _stamp(uow: UnitOfWork, actor, model, condition, when, reason: str) -> int:
-    """Set archived_at on the rows matching `condition`, give each a history row saying
-    why (with the client or contract), and return how many."""
-    ids = uow.session.scalars(
-        update(model).where(condition).values(archived_at=when).returning(model.id)
-    ).all()
-    entity = model.__tablename__.removesuffix("s")
+def _with(uow: UnitOfWork, actor, entity: str, ids: list[int], when, reason: str) -> int:
+    """Give each row archived (`when` a time) or restored (`when` None) with its client or
+    contract a history row saying so; return how many."""
     action = "archive" if when is not None else "restore"
     for record_id in ids:
         audit.record(uow, actor, action, entity, record_id, {"with": [None, reason]})
     return len(ids)
 
 
-def _cascade_client(uow: UnitOfWork, actor, client, matches, when) -> dict[str, int]:
+def _cascade_client(uow: UnitOfWork, actor, client, archived_at, when) -> dict[str, int]:
     """Archive (`when` a time) or restore (`when` None) the client's contracts and events
-    whose archived_at `matches`: unarchived ones, or those archived with the client."""
+    archived as `archived_at`: not archived (None), or archived with the client."""
     why = f"client #{client.id}"
-    of_client = Contract.client_id == client.id
-    contracts = _stamp(uow, actor, Contract, of_client & matches(Contract), when, why)
-    of_contracts = Event.contract_id.in_(select(Contract.id).where(of_client))
-    events = _stamp(uow, actor, Event, of_contracts & matches(Event), when, why)
-    return {"contracts": contracts, "events": events}
+    stamp = uow.archive
+    contracts = stamp.stamp_contracts_of_client(client.id, archived_at=archived_at, when=when)
+    events = stamp.stamp_events_of_client(client.id, archived_at=archived_at, when=when)
+    return {
+        "contracts": _with(uow, actor, "contract", contracts, when, why),
+        "events": _with(uow, actor, "event", events, when, why),
+    }
+
+
+def _cascade_contract(uow: UnitOfWork, actor, contract, archived_at, when) -> dict[str, int]:
+    events = uow.archive.stamp_events_of_contract(contract.id, archived_at=archived_at, when=when)
+    return {"events": _with(uow, actor, "event", events, when, f"contract #{contract.id}")}
 
 
 def archive_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[str, int]:
     """Archive a client with its contracts and events; return what was archived."""
     with uow:
         actor = authorise(uow, user, Action.ARCHIVE)
-        client = load_client(ClientManager(uow.session), client_id, for_update=True)
+        client = load_client(uow, client_id, for_update=True)
         if client.archived_at is not None:
             raise Conflict(f"Client #{client.id} is already archived.")
         client.archived_at = datetime.now(UTC)
-        counts = _cascade_client(
-            uow, actor, client, lambda model: model.archived_at.is_(None), client.archived_at
-        )
+        counts = _cascade_client(uow, actor, client, None, client.archived_at)
         uow.flush()
         audit.record(uow, actor, "archive", "client", client.id, _counts(counts))
         uow.commit()
@@ -69,12 +62,12 @@ def restore_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[s
     """Restore a client and what was archived with it."""
     with uow:
         actor = authorise(uow, user, Action.ARCHIVE)
-        client = load_client(ClientManager(uow.session), client_id, for_update=True)
+        client = load_client(uow, client_id, for_update=True)
         when = client.archived_at
         if when is None:
             raise Conflict(f"Client #{client.id} is not archived.")
         client.archived_at = None
-        counts = _cascade_client(uow, actor, client, lambda model: model.archived_at == when, None)
+        counts = _cascade_client(uow, actor, client, when, None)
         uow.flush()
         audit.record(uow, actor, "restore", "client", client.id, _counts(counts))
         uow.commit()
@@ -85,13 +78,11 @@ def archive_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> di
     """Archive a contract with its events."""
     with uow:
         actor = authorise(uow, user, Action.ARCHIVE)
-        contract = load_contract(ContractManager(uow.session), contract_id, for_update=True)
+        contract = load_contract(uow, contract_id, for_update=True)
         if contract.archived_at is not None:
             raise Conflict(f"Contract #{contract.id} is already archived.")
-        now = datetime.now(UTC)
-        contract.archived_at = now
-        condition = (Event.contract_id == contract.id) & Event.archived_at.is_(None)
-        counts = {"events": _stamp(uow, actor, Event, condition, now, f"contract #{contract.id}")}
+        contract.archived_at = datetime.now(UTC)
+        counts = _cascade_contract(uow, actor, contract, None, contract.archived_at)
         uow.flush()
         audit.record(uow, actor, "archive", "contract", contract.id, _counts(counts))
         uow.commit()
@@ -102,7 +93,7 @@ def restore_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> di
     """Restore a contract and the events archived with it; its client must be active."""
     with uow:
         actor = authorise(uow, user, Action.ARCHIVE)
-        contract = load_contract(ContractManager(uow.session), contract_id, for_update=True)
+        contract = load_contract(uow, contract_id, for_update=True)
         when = contract.archived_at
         if when is None:
             raise Conflict(f"Contract #{contract.id} is not archived.")
@@ -111,8 +102,7 @@ def restore_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> di
                 f"Its client #{contract.client_id} is archived: restore the client first."
             )
         contract.archived_at = None
-        condition = (Event.contract_id == contract.id) & (Event.archived_at == when)
-        counts = {"events": _stamp(uow, actor, Event, condition, None, f"contract #{contract.id}")}
+        counts = _cascade_contract(uow, actor, contract, when, None)
         uow.flush()
         audit.record(uow, actor, "restore", "contract", contract.id, _counts(counts))
         uow.commit()
@@ -122,7 +112,7 @@ def restore_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> di
 def archive_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> None:
     with uow:
         actor = authorise(uow, user, Action.ARCHIVE)
-        event = load_event(EventManager(uow.session), event_id, for_update=True)
+        event = load_event(uow, event_id, for_update=True)
         if event.archived_at is not None:
             raise Conflict(f"Event #{event.id} is already archived.")
         event.archived_at = datetime.now(UTC)
@@ -135,7 +125,7 @@ def restore_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> None:
     """Restore an event; its contract must be active."""
     with uow:
         actor = authorise(uow, user, Action.ARCHIVE)
-        event = load_event(EventManager(uow.session), event_id, for_update=True)
+        event = load_event(uow, event_id, for_update=True)
         if event.archived_at is None:
             raise Conflict(f"Event #{event.id} is not archived.")
         if event.contract.archived_at is not None:

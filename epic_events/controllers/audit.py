@@ -10,7 +10,7 @@ from enum import Enum
 from epic_events.controllers.auth import CurrentUser, authorise
 from epic_events.controllers.permissions import Action
 from epic_events.db import UnitOfWork
-from epic_events.managers.audit import AuditManager
+from epic_events.errors import ValidationError
 from epic_events.models import AuditEntry, Collaborator
 from epic_events.paging import ListQuery, Page
 
@@ -49,16 +49,22 @@ def diff(before: dict, after: dict) -> dict[str, list]:
 NOTHING_TO_CHANGE = "Nothing to change: every value is the same as before."
 
 
-def pending_changes(target, candidates: dict) -> dict:
-    """The candidate values that were given and differ from `target`'s; refuse when none."""
-    from epic_events.errors import ValidationError
+def created(record, fields: tuple[str, ...]) -> dict[str, list]:
+    """A creation's history: every field, from nothing to its value."""
+    return {field: [None, value] for field, value in snapshot(record, fields).items()}
 
+
+def pending_changes(target, candidates: dict, *, required: bool = True) -> dict:
+    """The candidate values that were given (not None) and differ from `target`'s.
+
+    With `required`, none is refused with NOTHING_TO_CHANGE: the one place that says it.
+    """
     changes = {
         field: value
         for field, value in candidates.items()
         if value is not None and value != getattr(target, field)
     }
-    if not changes:
+    if required and not changes:
         raise ValidationError(NOTHING_TO_CHANGE)
     return changes
 
@@ -70,13 +76,21 @@ def apply_changes(
     entity: str,
     changes: dict,
     fields: tuple[str, ...],
-) -> None:
-    """Set `changes` on `target` and write the update's history row with it."""
+    *,
+    action: str = "update",
+    hidden: tuple[str, ...] = (),
+) -> dict[str, list]:
+    """Set `changes` on `target` and write its history row: {field: [before, after]} for
+    the `fields` that changed, and `hidden` ones (a password) named without their values.
+    The same for all four entities. Returns what the history row says."""
     before = snapshot(target, fields)
     for field, value in changes.items():
         setattr(target, field, value)
     uow.flush()
-    record(uow, actor, "update", entity, target.id, diff(before, snapshot(target, fields)))
+    said = diff(before, snapshot(target, fields))
+    said.update({field: [HIDDEN, HIDDEN] for field in hidden})
+    record(uow, actor, action, entity, target.id, said)
+    return said
 
 
 def record(
@@ -88,7 +102,7 @@ def record(
     changes: dict | None = None,
 ) -> None:
     """Add a history row to the unit of work (committed with the change, or not at all)."""
-    AuditManager(uow.session).add(
+    uow.audit.add(
         AuditEntry(
             actor_id=actor.id,
             actor_name=actor.name,
@@ -107,11 +121,11 @@ def history(
     with uow:
         action = Action.COLLABORATOR_LIST if entity == "collaborator" else Action.READ_ALL
         authorise(uow, user, action)
-        return AuditManager(uow.session).history(entity, entity_id, query)
+        return uow.audit.history(entity, entity_id, query)
 
 
 def recent_activity(uow: UnitOfWork, user: CurrentUser, query: ListQuery) -> Page[AuditEntry]:
     """Everything that changed, latest first (gestion)."""
     with uow:
         authorise(uow, user, Action.ACTIVITY_READ)
-        return AuditManager(uow.session).recent(query)
+        return uow.audit.recent(query)

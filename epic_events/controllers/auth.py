@@ -65,10 +65,8 @@ def load_actor(uow: UnitOfWork, user: CurrentUser) -> Collaborator:
     A session ends at once when the account is deleted, when its password, email or
     department changed since the login (token version), or when the token expired.
     """
-    from epic_events.managers.collaborators import CollaboratorManager
-
     uow.act_as(user.id)  # row-level security: the database knows who acts, per transaction
-    collaborator = CollaboratorManager(uow.session).get(user.id)
+    collaborator = uow.collaborators.get(user.id)
     if collaborator is None:
         raise NotAuthenticated("Your account no longer exists: please log in again.")
     if not collaborator.active:
@@ -115,10 +113,8 @@ class Authenticator:
         self.lookup = self._lookup_with_orm
 
     def _lookup_with_orm(self, collaborator_id: int):
-        from epic_events.managers.collaborators import CollaboratorManager
-
         with self.uow_factory() as uow:
-            return CollaboratorManager(uow.session).get(collaborator_id)
+            return uow.collaborators.get(collaborator_id)
 
     def login(self, email: str, password: str) -> CurrentUser:
         """Check the credentials, upgrade an old hash, save a fresh token.
@@ -128,10 +124,7 @@ class Authenticator:
         Known and unknown emails are treated alike, so neither the message nor the delay
         tells whether an account exists.
         """
-        from sqlalchemy import text
-
         from epic_events.auth import passwords
-        from epic_events.managers.collaborators import CollaboratorManager
 
         email = (email or "").strip().lower()
         if not email or not password:
@@ -140,13 +133,16 @@ class Authenticator:
             # One attempt per email at a time (a transaction lock on the email): parallel
             # tries cannot all pass the check before the first failure is counted. The check
             # is its own statement, so it sees the failures committed while it waited.
-            self._one_attempt_at_a_time(uow, email)
-            wait = uow.session.scalar(text("SELECT login_wait_seconds(:email)"), {"email": email})
+            if not uow.logins.wait_for_turn(email):
+                raise TooManyAttempts(
+                    "Another login with this email is in progress: try again in a moment."
+                )
+            wait = uow.logins.wait_seconds(email)
             if wait:
                 raise TooManyAttempts(
                     f"Too many failed logins with this email: try again in {wait} s."
                 )
-            collaborator = CollaboratorManager(uow.session).get_by_email(email)
+            collaborator = uow.collaborators.get_by_email(email)
             if collaborator is None:
                 passwords.dummy_verify(password)
                 self._failed(uow, email)
@@ -155,36 +151,15 @@ class Authenticator:
             if not collaborator.active:  # said only to whoever knows the password
                 raise NotAuthenticated("This account is deactivated: ask gestion to reactivate it.")
             uow.act_as(collaborator.id)
-            uow.session.execute(text("SELECT clear_login_failures(:email)"), {"email": email})
+            uow.logins.clear_failures(email)
             if passwords.needs_rehash(collaborator.password_hash):
                 collaborator.password_hash = passwords.hash_password(password)
             uow.commit()
             return self._save_token(collaborator)
 
     @staticmethod
-    def _one_attempt_at_a_time(uow: UnitOfWork, email: str) -> None:
-        """Wait (5 s at most) for any other login with this email to finish."""
-        from sqlalchemy import text
-        from sqlalchemy.exc import DBAPIError
-
-        uow.session.execute(text("SET LOCAL lock_timeout = '5s'"))
-        try:
-            uow.session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:email, 0))"),
-                {"email": email},
-            )
-        except DBAPIError as error:
-            if getattr(error.orig, "pgcode", None) != "55P03":  # lock_not_available
-                raise
-            raise TooManyAttempts(
-                "Another login with this email is in progress: try again in a moment."
-            ) from None
-
-    @staticmethod
     def _failed(uow: UnitOfWork, email: str) -> None:
-        from sqlalchemy import text
-
-        uow.session.execute(text("SELECT record_login_failure(:email)"), {"email": email})
+        uow.logins.record_failure(email)
         uow.commit()
         raise InvalidCredentials()
 

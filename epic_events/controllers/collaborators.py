@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from epic_events import monitoring
 from epic_events.auth import passwords
 from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise, load_actor
-from epic_events.controllers.permissions import Action, require
+from epic_events.controllers.guards import load_collaborator, require_unchanged
+from epic_events.controllers.permissions import Action, can, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from epic_events.managers.collaborators import CollaboratorManager
-from epic_events.models import Collaborator, DepartmentName
-from epic_events.paging import DEFAULT_PAGE_SIZE, Page
+from epic_events.managers.paging import Listing
+from epic_events.models import Collaborator
+from epic_events.paging import ListQuery, Page
 from epic_events.validators import (
     validate_department,
     validate_email,
@@ -23,10 +25,13 @@ from epic_events.validators import (
 )
 
 LISTED_CLIENTS = 10
+AUDITED = ("name", "email", "phone", "department_name", "active")
+# A change of these ends the collaborator's open sessions: they must log in again.
+ENDS_SESSIONS = {"email", "department", "password_hash"}
 
 
 def _lock_with_actor(
-    manager: CollaboratorManager, actor: Collaborator, collaborator_id: int
+    uow: UnitOfWork, actor: Collaborator, collaborator_id: int, action: Action
 ) -> Collaborator:
     """Lock the actor's row and the target's, in id order, and check the actor again.
 
@@ -35,11 +40,11 @@ def _lock_with_actor(
     there is always a manager left.
     """
     locked = {
-        collaborator: manager.get_for_update(collaborator)
+        collaborator: uow.collaborators.get_for_update(collaborator)
         for collaborator in sorted({actor.id, collaborator_id})
     }
     me = locked.get(actor.id)
-    if me is None or not me.active or me.department_name != DepartmentName.GESTION:
+    if me is None or not me.active or not can(me.department_name, action):
         raise PermissionDenied("Your rights changed meanwhile: nothing was done.")
     target = locked.get(collaborator_id)
     if target is None:
@@ -47,30 +52,34 @@ def _lock_with_actor(
     return target
 
 
-def _get(manager: CollaboratorManager, collaborator_id: int, *, for_update=False) -> Collaborator:
-    collaborator = (
-        manager.get_for_update(collaborator_id) if for_update else manager.get(collaborator_id)
-    )
-    if collaborator is None:
-        raise NotFound(f"There is no collaborator #{collaborator_id}.")
-    return collaborator
+def collaborator_query(query: ListQuery) -> ListQuery:
+    """The list's query as collaborators take it: searched with its spaces trimmed, and by
+    name only (there is no other sort)."""
+    search = (query.search or "").strip() or None
+    return replace(query, search=search, sort=None, descending=False)
+
+
+def collaborator_listing(
+    uow: UnitOfWork, user: CurrentUser, *, department: str | None = None
+) -> Listing:
+    """The collaborators gestion may list, of one department when given: what both the list
+    and its export read."""
+    authorise(uow, user, Action.COLLABORATOR_LIST)
+    department = None if department is None else validate_department(department).value
+    return uow.collaborators.listing(department)
 
 
 def list_collaborators(
     uow: UnitOfWork,
     user: CurrentUser,
-    page: int = 1,
-    search: str | None = None,
-    size: int = DEFAULT_PAGE_SIZE,
+    query: ListQuery | None = None,
+    *,
     department: str | None = None,
 ) -> Page[Collaborator]:
-    """One page of collaborators (gestion), of one department when given."""
+    """One page of collaborators by name (gestion), of one department when given."""
     with uow:
-        authorise(uow, user, Action.COLLABORATOR_LIST)
-        department = None if department is None else validate_department(department).value
-        return CollaboratorManager(uow.session).page(
-            page, size, (search or "").strip() or None, department
-        )
+        listing = collaborator_listing(uow, user, department=department)
+        return listing.page(collaborator_query(query or ListQuery()))
 
 
 def get_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> Collaborator:
@@ -79,7 +88,7 @@ def get_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -
         actor = load_actor(uow, user)
         if actor.id != collaborator_id:
             require(actor.department_name, Action.COLLABORATOR_LIST)
-        return _get(CollaboratorManager(uow.session), collaborator_id)
+        return load_collaborator(uow, collaborator_id)
 
 
 def create_collaborator(
@@ -95,7 +104,6 @@ def create_collaborator(
     """Create a collaborator (gestion)."""
     with uow:
         actor = authorise(uow, user, Action.COLLABORATOR_CREATE)
-        manager = CollaboratorManager(uow.session)
         email = validate_email(email)
         department_name = validate_department(department)
         collaborator = Collaborator(
@@ -104,15 +112,15 @@ def create_collaborator(
             phone=validate_phone(phone),
             password_hash=passwords.hash_password(validate_password(password)),
         )
-        if manager.get_by_email(email) is not None:
-            raise Conflict(f"A collaborator with the email {email} already exists.")
-        department_row = manager.department(department_name)
+        _refuse_taken_email(uow, email)
+        department_row = uow.collaborators.department(department_name)
         if department_row is None:
             raise ValidationError(f"The department {department_name} is missing: run setup.py.")
         collaborator.department = department_row
-        manager.add(collaborator)
+        uow.collaborators.add(collaborator)
         uow.flush()
-        audit.record(uow, actor, "create", "collaborator", collaborator.id, _created(collaborator))
+        changes = audit.created(collaborator, AUDITED)
+        audit.record(uow, actor, "create", "collaborator", collaborator.id, changes)
         uow.commit()
     monitoring.record(
         "collaborator.created",
@@ -121,6 +129,11 @@ def create_collaborator(
         department=department_name.value,
     )
     return collaborator
+
+
+def _refuse_taken_email(uow: UnitOfWork, email: str) -> None:
+    if uow.collaborators.get_by_email(email) is not None:
+        raise Conflict(f"A collaborator with the email {email} already exists.")
 
 
 def update_collaborator(
@@ -133,72 +146,74 @@ def update_collaborator(
     phone: str | None = None,
     department: str | None = None,
     password: str | None = None,
+    expected_version: int | None = None,
 ) -> Collaborator:
     """Change a collaborator's details, department or password (gestion).
 
     No one changes their own department. A commercial who owns clients, or a support
     contact with upcoming events, keeps their department until those are reassigned.
+    `expected_version`: the version the form was opened on; a change made since is refused.
     """
     with uow:
         actor = authorise(uow, user, Action.COLLABORATOR_UPDATE)
-        manager = CollaboratorManager(uow.session)
-        collaborator = _lock_with_actor(manager, actor, collaborator_id)
-        before = _fields(collaborator)
-        changed = _set_name_and_phone(collaborator, name, phone)
-        if email is not None and validate_email(email) != collaborator.email:
-            new_email = validate_email(email)
-            if manager.get_by_email(new_email) is not None:
-                raise Conflict(f"A collaborator with the email {new_email} already exists.")
-            collaborator.email = new_email
-            changed.append("email")
+        collaborator = _lock_with_actor(uow, actor, collaborator_id, Action.COLLABORATOR_UPDATE)
+        require_unchanged(collaborator, expected_version, "collaborator")
+        changes = audit.pending_changes(
+            collaborator,
+            {
+                "name": None if name is None else validate_name(name),
+                "email": None if email is None else validate_email(email),
+                "phone": None if phone is None else validate_phone(phone),
+            },
+            required=False,
+        )
+        if "email" in changes:
+            _refuse_taken_email(uow, changes["email"])
         if department is not None:
             new_department = validate_department(department)
             if new_department != collaborator.department_name:
                 if collaborator.id == actor.id:
                     raise PermissionDenied("No one can change their own department.")
-                _check_can_leave_department(manager, collaborator)
-                collaborator.department = manager.department(new_department)
-                changed.append("department")
+                _check_can_leave(uow, collaborator)
+                changes["department"] = uow.collaborators.department(new_department)
         if password and collaborator.id == actor.id:
             raise PermissionDenied(
                 "Change your own password from My profile: it asks for the current one."
             )
         if password:
-            collaborator.password_hash = passwords.hash_password(validate_password(password))
-            changed.append("password")
-        if not changed:
+            changes["password_hash"] = passwords.hash_password(validate_password(password))
+        if not changes:
             raise ValidationError(audit.NOTHING_TO_CHANGE)
-        if {"department", "password", "email"} & set(changed):
-            collaborator.token_version += 1  # their open sessions must log in again
-        changes = audit.diff(before, _fields(collaborator))
-        if "password" in changed:
-            changes["password"] = [audit.HIDDEN, audit.HIDDEN]
-        uow.flush()
-        audit.record(uow, actor, "update", "collaborator", collaborator.id, changes)
+        if ENDS_SESSIONS & set(changes):
+            changes["token_version"] = collaborator.token_version + 1
+        hidden = ("password",) if "password_hash" in changes else ()
+        audit.apply_changes(
+            uow, actor, collaborator, "collaborator", changes, AUDITED, hidden=hidden
+        )
         uow.commit()
-        uow.session.refresh(collaborator)
+        uow.collaborators.refresh(collaborator)
     monitoring.record(
         "collaborator.updated",
         actor_id=actor.id,
         collaborator_id=collaborator.id,
-        fields=",".join(changed),
+        fields=",".join(_field_names(changes)),
     )
     return collaborator
 
 
-AUDITED = ("name", "email", "phone", "department_name", "active")
-
-
-def _fields(collaborator: Collaborator) -> dict[str, str | None]:
-    return audit.snapshot(collaborator, AUDITED)
-
-
-def _created(collaborator: Collaborator) -> dict[str, list]:
-    return {field: [None, value] for field, value in _fields(collaborator).items()}
+def _field_names(changes: dict) -> list[str]:
+    """The fields a user changed, as monitoring names them (no bookkeeping, no hash)."""
+    renamed = {"password_hash": "password"}
+    return [renamed.get(field, field) for field in changes if field != "token_version"]
 
 
 def set_active(
-    uow: UnitOfWork, user: CurrentUser, collaborator_id: int, *, active: bool
+    uow: UnitOfWork,
+    user: CurrentUser,
+    collaborator_id: int,
+    *,
+    active: bool,
+    expected_version: int | None = None,
 ) -> Collaborator:
     """Deactivate a collaborator who leaves (their sessions end at once) or bring them back
     (gestion). Unlike deletion, nothing about them is lost."""
@@ -206,69 +221,41 @@ def set_active(
         actor = authorise(uow, user, Action.COLLABORATOR_DEACTIVATE)
         if collaborator_id == actor.id:
             raise PermissionDenied("You cannot deactivate your own account.")
-        manager = CollaboratorManager(uow.session)
-        collaborator = _lock_with_actor(manager, actor, collaborator_id)
+        collaborator = _lock_with_actor(uow, actor, collaborator_id, Action.COLLABORATOR_DEACTIVATE)
+        require_unchanged(collaborator, expected_version, "collaborator")
         if collaborator.active == active:
             state = "active" if active else "deactivated"
             raise ValidationError(f"{collaborator.name} is already {state}.")
         if not active:  # like leaving the department: nothing of theirs is left unmanaged
-            _check_can_leave_department(manager, collaborator, "deactivating them")
-        before = _fields(collaborator)
-        collaborator.active = active
-        collaborator.token_version += 1  # a deactivated session dies now, not at expiry
-        uow.flush()
+            _check_can_leave(uow, collaborator, "deactivating them")
         action = "reactivate" if active else "deactivate"
-        audit.record(
-            uow,
-            actor,
-            action,
-            "collaborator",
-            collaborator.id,
-            audit.diff(before, _fields(collaborator)),
+        # A deactivated session dies now, not at expiry.
+        changes = {"active": active, "token_version": collaborator.token_version + 1}
+        audit.apply_changes(
+            uow, actor, collaborator, "collaborator", changes, AUDITED, action=action
         )
         uow.commit()
-        uow.session.refresh(collaborator)
+        uow.collaborators.refresh(collaborator)
     monitoring.record(f"collaborator.{action}d", actor_id=actor.id, collaborator_id=collaborator.id)
     return collaborator
 
 
-def _set_name_and_phone(
-    collaborator: Collaborator, name: str | None, phone: str | None
-) -> list[str]:
-    """Apply the new name and phone that differ; return the fields changed."""
-    changed = []
-    if name is not None and validate_name(name) != collaborator.name:
-        collaborator.name = validate_name(name)
-        changed.append("name")
-    if phone is not None and validate_phone(phone) != collaborator.phone:
-        collaborator.phone = validate_phone(phone)
-        changed.append("phone")
-    return changed
-
-
-def _check_can_leave_department(
-    manager: CollaboratorManager,
-    collaborator: Collaborator,
-    what: str = "changing their department",
+def _check_can_leave(
+    uow: UnitOfWork, collaborator: Collaborator, what: str = "changing their department"
 ) -> None:
-    """Refuse while the collaborator still holds clients (commerce) or upcoming events
-    (support): `what` names the change, for the message."""
-    department = collaborator.department_name
-    if department == DepartmentName.COMMERCE:
-        _refuse_if_owns_business(manager, collaborator, what)
-    elif department == DepartmentName.SUPPORT:
-        upcoming = manager.upcoming_events_supported(collaborator.id, datetime.now(UTC))
-        if upcoming:
-            raise Conflict(
-                f"{collaborator.name} supports {upcoming} upcoming event(s): "
-                f"assign them to someone else before {what}."
-            )
+    """Refuse while the collaborator still holds clients or contracts (a commercial) or
+    upcoming events (support): `what` names the change, for the message."""
+    _refuse_if_owns_business(uow, collaborator, what)
+    upcoming = uow.collaborators.upcoming_events_supported(collaborator.id, datetime.now(UTC))
+    if upcoming:
+        raise Conflict(
+            f"{collaborator.name} supports {upcoming} upcoming event(s): "
+            f"assign them to someone else before {what}."
+        )
 
 
-def _refuse_if_owns_business(
-    manager: CollaboratorManager, collaborator: Collaborator, what: str
-) -> None:
-    clients, total = manager.owned_clients(collaborator.id, limit=LISTED_CLIENTS)
+def _refuse_if_owns_business(uow: UnitOfWork, collaborator: Collaborator, what: str) -> None:
+    clients, total = uow.collaborators.owned_clients(collaborator.id, limit=LISTED_CLIENTS)
     if total:
         names = ", ".join(f"#{client.id} {client.full_name}" for client in clients)
         more = f" and {total - len(clients)} more" if total > len(clients) else ""
@@ -276,7 +263,7 @@ def _refuse_if_owns_business(
             f"{collaborator.name} is still the commercial contact of {total} client(s): "
             f"{names}{more}. Reassign them before {what}."
         )
-    contracts = manager.contracts_in_charge(collaborator.id)
+    contracts = uow.collaborators.contracts_in_charge(collaborator.id)
     if contracts:
         raise Conflict(
             f"{collaborator.name} is still in charge of {contracts} contract(s): "
@@ -288,10 +275,9 @@ def _deletable(uow: UnitOfWork, user: CurrentUser, collaborator_id: int):
     actor = authorise(uow, user, Action.COLLABORATOR_DELETE)
     if collaborator_id == actor.id:
         raise PermissionDenied("You cannot delete your own account.")
-    manager = CollaboratorManager(uow.session)
-    collaborator = _lock_with_actor(manager, actor, collaborator_id)
-    _refuse_if_owns_business(manager, collaborator, "deleting them")
-    return actor, manager, collaborator
+    collaborator = _lock_with_actor(uow, actor, collaborator_id, Action.COLLABORATOR_DELETE)
+    _refuse_if_owns_business(uow, collaborator, "deleting them")
+    return actor, collaborator
 
 
 def check_delete_collaborator(
@@ -299,7 +285,7 @@ def check_delete_collaborator(
 ) -> Collaborator:
     """The collaborator, when they may be deleted now: lets the view ask to confirm only then."""
     with uow:
-        return _deletable(uow, user, collaborator_id)[2]
+        return _deletable(uow, user, collaborator_id)[1]
 
 
 def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> None:
@@ -308,11 +294,13 @@ def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int
     A deleted support contact's events become "without support" (the foreign key does it).
     """
     with uow:
-        actor, manager, collaborator = _deletable(uow, user, collaborator_id)
+        actor, collaborator = _deletable(uow, user, collaborator_id)
         department = collaborator.department_name.value
-        gone = {field: [value, None] for field, value in _fields(collaborator).items()}
+        gone = {
+            field: [value, None] for field, value in audit.snapshot(collaborator, AUDITED).items()
+        }
         audit.record(uow, actor, "delete", "collaborator", collaborator.id, gone)
-        manager.delete(collaborator)
+        uow.collaborators.delete(collaborator)
         uow.flush()
         uow.commit()
     monitoring.record(
@@ -329,15 +317,16 @@ def update_own_profile(
     """Change one's own name or phone (everyone)."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
-        before = _fields(actor)
-        if not _set_name_and_phone(actor, name, phone):
-            raise ValidationError(audit.NOTHING_TO_CHANGE)
-        audit.record(
-            uow, actor, "update", "collaborator", actor.id, audit.diff(before, _fields(actor))
+        changes = audit.pending_changes(
+            actor,
+            {
+                "name": None if name is None else validate_name(name),
+                "phone": None if phone is None else validate_phone(phone),
+            },
         )
-        uow.flush()
+        audit.apply_changes(uow, actor, actor, "collaborator", changes, AUDITED)
         uow.commit()
-        uow.session.refresh(actor)
+        uow.collaborators.refresh(actor)
         return actor
 
 
@@ -352,11 +341,13 @@ def change_own_password(
         validate_password(new_password)
         if new_password == current_password:
             raise ValidationError("The new password must differ from the current one.")
-        actor.password_hash = passwords.hash_password(new_password)
-        actor.token_version += 1
-        changes = {"password": [audit.HIDDEN, audit.HIDDEN]}
-        audit.record(uow, actor, "update", "collaborator", actor.id, changes)
-        uow.flush()
+        changes = {
+            "password_hash": passwords.hash_password(new_password),
+            "token_version": actor.token_version + 1,
+        }
+        audit.apply_changes(
+            uow, actor, actor, "collaborator", changes, AUDITED, hidden=("password",)
+        )
         uow.commit()
-        uow.session.refresh(actor)
+        uow.collaborators.refresh(actor)
         return actor

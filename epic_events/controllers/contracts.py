@@ -9,22 +9,19 @@ from decimal import Decimal
 from epic_events import monitoring
 from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.clients import (
-    created,
-    latest_page,
+from epic_events.controllers.guards import (
     load_client,
+    load_contract,
     require_not_archived,
     require_own_client,
     require_unchanged,
 )
 from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
-from epic_events.errors import Conflict, NotFound, ValidationError
-from epic_events.managers.clients import ClientManager
-from epic_events.managers.contracts import ContractManager
-from epic_events.managers.events import EventManager
+from epic_events.errors import Conflict
+from epic_events.managers.paging import Listing
 from epic_events.models import Collaborator, Contract, Event
-from epic_events.paging import ListQuery, Page
+from epic_events.paging import ListQuery, Page, first_rows
 from epic_events.validators import check_amounts, coerce_amount
 
 DETAIL_ROWS = 10
@@ -37,11 +34,19 @@ class ContractDetail:
     events: Page[Event]
 
 
-def load_contract(manager: ContractManager, contract_id: int, *, for_update=False) -> Contract:
-    contract = manager.get(contract_id, for_update=for_update)
-    if contract is None:
-        raise NotFound(f"There is no contract #{contract_id}.")
-    return contract
+def contract_listing(
+    uow: UnitOfWork, user: CurrentUser, *, unsigned: bool = False, unpaid: bool = False
+) -> Listing:
+    """The contracts `user` may list, filtered: what both the list and its export read.
+
+    Everyone; `unsigned` and `unpaid` are commerce's filters, over their own clients."""
+    actor = authorise(uow, user, Action.READ_ALL)
+    if unsigned:
+        require(actor.department_name, Action.FILTER_UNSIGNED_CONTRACTS)
+    if unpaid:
+        require(actor.department_name, Action.FILTER_UNPAID_CONTRACTS)
+    mine = actor.id if unsigned or unpaid else None
+    return uow.contracts.listing(unsigned=unsigned, unpaid=unpaid, commercial_id=mine)
 
 
 def list_contracts(
@@ -57,24 +62,16 @@ def list_contracts(
     `unsigned` and `unpaid` are commerce's filters, over the contracts of their own clients.
     """
     with uow:
-        actor = authorise(uow, user, Action.READ_ALL)
-        if unsigned:
-            require(actor.department_name, Action.FILTER_UNSIGNED_CONTRACTS)
-        if unpaid:
-            require(actor.department_name, Action.FILTER_UNPAID_CONTRACTS)
-        mine = actor.id if unsigned or unpaid else None
-        return ContractManager(uow.session).page(
-            query, unsigned=unsigned, unpaid=unpaid, commercial_id=mine
-        )
+        return contract_listing(uow, user, unsigned=unsigned, unpaid=unpaid).page(query)
 
 
 def get_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> ContractDetail:
     """A contract with its client and events (everyone)."""
     with uow:
         authorise(uow, user, Action.READ_ALL)
-        contract = load_contract(ContractManager(uow.session), contract_id)
-        events = EventManager(uow.session).latest(DETAIL_ROWS + 1, contract_id=contract.id)
-        return ContractDetail(contract, latest_page(events, DETAIL_ROWS))
+        contract = load_contract(uow, contract_id)
+        events = uow.events.latest(DETAIL_ROWS + 1, contract_id=contract.id)
+        return ContractDetail(contract, first_rows(events, DETAIL_ROWS))
 
 
 def create_contract(
@@ -91,13 +88,12 @@ def create_contract(
     """
     with uow:
         actor = authorise(uow, user, Action.CONTRACT_CREATE)
-        client = load_client(ClientManager(uow.session), client_id, for_update=True)
+        client = load_client(uow, client_id, for_update=True)
         require_not_archived(client, "client")
         total = coerce_amount(total_amount, "Total amount")
         due = total if amount_due is None else coerce_amount(amount_due, "Amount due")
         check_amounts(total, due)
-        manager = ContractManager(uow.session)
-        contract = manager.add(
+        contract = uow.contracts.add(
             Contract(
                 client_id=client.id,
                 commercial_contact_id=client.commercial_contact_id,
@@ -107,20 +103,20 @@ def create_contract(
             )
         )
         uow.flush()
-        audit.record(uow, actor, "create", "contract", contract.id, created(contract, FIELDS))
+        changes = audit.created(contract, FIELDS)
+        audit.record(uow, actor, "create", "contract", contract.id, changes)
         uow.commit()
-        return load_contract(manager, contract.id)
+        return load_contract(uow, contract.id)
 
 
 def _editable_contract(
     uow: UnitOfWork, user: CurrentUser, contract_id: int, action: Action, what: str
-) -> tuple[Collaborator, ContractManager, Contract]:
+) -> tuple[Collaborator, Contract]:
     actor = authorise(uow, user, action)
-    manager = ContractManager(uow.session)
-    contract = load_contract(manager, contract_id, for_update=True)
-    require_own_client(actor, contract.client, what)
+    contract = load_contract(uow, contract_id, for_update=True)
+    require_own_client(actor, contract.client, action, what)
     require_not_archived(contract, "contract")
-    return actor, manager, contract
+    return actor, contract
 
 
 def check_update_contract(
@@ -133,7 +129,7 @@ def check_update_contract(
         else (Action.CONTRACT_UPDATE, "update its contracts")
     )
     with uow:
-        return _editable_contract(uow, user, contract_id, action, what)[2]
+        return _editable_contract(uow, user, contract_id, action, what)[1]
 
 
 def update_contract(
@@ -151,42 +147,31 @@ def update_contract(
     Signing this way is reported like `sign_contract`; a contract with events stays signed.
     """
     with uow:
-        actor, manager, contract = _editable_contract(
+        actor, contract = _editable_contract(
             uow, user, contract_id, Action.CONTRACT_UPDATE, "update its contracts"
         )
         require_unchanged(contract, expected_version, "contract")
-        total = contract.total_amount
-        due = contract.amount_due
-        if total_amount is not None:
-            total = coerce_amount(total_amount, "Total amount")
-        if amount_due is not None:
-            due = coerce_amount(amount_due, "Amount due")
-        check_amounts(total, due)
-        newly_signed = signed is True and not contract.signed
-        if signed is False and contract.signed and manager.count_events(contract.id):
+        total = None if total_amount is None else coerce_amount(total_amount, "Total amount")
+        due = None if amount_due is None else coerce_amount(amount_due, "Amount due")
+        check_amounts(
+            contract.total_amount if total is None else total,
+            contract.amount_due if due is None else due,
+        )
+        changes = audit.pending_changes(
+            contract, {"total_amount": total, "amount_due": due, "signed": signed}
+        )
+        newly_signed = changes.get("signed") is True
+        if changes.get("signed") is False and uow.contracts.count_events(contract.id):
             raise Conflict(f"Contract #{contract.id} has events: it stays signed.")
-        changed = (
-            total != contract.total_amount
-            or due != contract.amount_due
-            or (signed is not None and signed != contract.signed)
-        )
-        if not changed:
-            raise ValidationError(audit.NOTHING_TO_CHANGE)
-        before = audit.snapshot(contract, FIELDS)
-        contract.total_amount, contract.amount_due = total, due
-        if signed is not None:
-            contract.signed = signed
-            contract.signed_at = datetime.now(UTC) if signed else None
-        uow.flush()
-        changes = audit.diff(before, audit.snapshot(contract, FIELDS))
-        audit.record(
-            uow, actor, "sign" if newly_signed else "update", "contract", contract.id, changes
-        )
+        if "signed" in changes:
+            changes["signed_at"] = datetime.now(UTC) if newly_signed else None
+        action = "sign" if newly_signed else "update"
+        audit.apply_changes(uow, actor, contract, "contract", changes, FIELDS, action=action)
         uow.commit()
     if newly_signed:
         _report_signature(actor, contract)
     with uow:
-        return load_contract(ContractManager(uow.session), contract_id)
+        return load_contract(uow, contract_id)
 
 
 def sign_contract(
@@ -194,18 +179,16 @@ def sign_contract(
 ) -> Contract:
     """Sign a contract (gestion: any; commerce: their own clients'); reported to Sentry."""
     with uow:
-        actor, manager, contract = _editable_contract(
+        actor, contract = _editable_contract(
             uow, user, contract_id, Action.CONTRACT_SIGN, "sign its contracts"
         )
         require_unchanged(contract, expected_version, "contract")
         if contract.signed:
             raise Conflict(f"Contract #{contract.id} is already signed.")
-        contract.signed = True
-        contract.signed_at = datetime.now(UTC)
-        uow.flush()
-        audit.record(uow, actor, "sign", "contract", contract.id, {"signed": ["False", "True"]})
+        changes = {"signed": True, "signed_at": datetime.now(UTC)}
+        audit.apply_changes(uow, actor, contract, "contract", changes, ("signed",), action="sign")
         uow.commit()
-        signed = load_contract(manager, contract.id)
+        signed = load_contract(uow, contract.id)
     _report_signature(actor, signed)
     return signed
 

@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.permissions import Action
+from epic_events.controllers.permissions import Action, can
 from epic_events.db import UnitOfWork
 from epic_events.departments import DepartmentName
 from epic_events.managers.dashboard import (
     SHOWN,
     WITHOUT_SUPPORT_DAYS,
     ContractLine,
-    DashboardManager,
     EventLine,
     Figure,
     Tally,
@@ -62,19 +61,22 @@ def get_dashboard(uow: UnitOfWork, user: CurrentUser, now: datetime | None = Non
         now = (now or datetime.now()).astimezone()
     with uow:
         actor = authorise(uow, user, Action.READ_ALL)
-        manager = DashboardManager(uow.session)
+        board, me = uow.dashboard, actor.id
+        # Each figure is one of the department's filters at a glance: shown when the
+        # permission table gives the department that filter.
+        figures = {
+            "unsigned": (Action.FILTER_UNSIGNED_CONTRACTS, lambda: board.unsigned_contracts(me)),
+            "unpaid": (Action.FILTER_UNPAID_CONTRACTS, lambda: board.unpaid(me)),
+            "client_events": (Action.FILTER_MY_CLIENTS, lambda: board.client_events(me, now)),
+            "assigned_events": (Action.FILTER_MY_EVENTS, lambda: board.assigned_events(me, now)),
+            "without_support": (
+                Action.FILTER_EVENTS_WITHOUT_SUPPORT,
+                lambda: board.events_without_support(now),
+            ),
+            "signed_this_month": (Action.ACTIVITY_READ, lambda: board.signed_this_month(now)),
+        }
         department = actor.department_name
-        if department == DepartmentName.COMMERCE:
-            return Dashboard(
-                department,
-                unsigned=manager.unsigned_contracts(actor.id),
-                unpaid=manager.unpaid(actor.id),
-                client_events=manager.client_events(actor.id, now),
-            )
-        if department == DepartmentName.SUPPORT:
-            return Dashboard(department, assigned_events=manager.assigned_events(actor.id, now))
         return Dashboard(
             department,
-            without_support=manager.events_without_support(now),
-            signed_this_month=manager.signed_this_month(now),
+            **{name: load() for name, (action, load) in figures.items() if can(department, action)},
         )

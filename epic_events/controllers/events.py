@@ -6,20 +6,20 @@ from datetime import UTC, datetime
 
 from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.clients import (
-    created,
+from epic_events.controllers.guards import (
+    load_contract,
+    load_event,
+    require_contact,
     require_not_archived,
     require_own_client,
+    require_own_event,
     require_unchanged,
 )
-from epic_events.controllers.contracts import load_contract
-from epic_events.controllers.permissions import Action, require
+from epic_events.controllers.permissions import Action, Contact, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import NotFound, PermissionDenied, ValidationError
-from epic_events.managers.collaborators import CollaboratorManager
-from epic_events.managers.contracts import ContractManager
-from epic_events.managers.events import EventManager
-from epic_events.models import DepartmentName, Event
+from epic_events.managers.paging import Listing
+from epic_events.models import Event
 from epic_events.paging import ListQuery, Page
 from epic_events.validators import (
     check_period,
@@ -33,11 +33,29 @@ from epic_events.validators import (
 FIELDS = ("name", "start_at", "end_at", "location", "attendees", "notes")
 
 
-def load_event(manager: EventManager, event_id: int, *, for_update: bool = False) -> Event:
-    event = manager.get(event_id, for_update=for_update)
-    if event is None:
-        raise NotFound(f"There is no event #{event_id}.")
-    return event
+def event_listing(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    *,
+    without_support: bool = False,
+    mine: bool = False,
+    upcoming: bool = False,
+    now: datetime | None = None,
+) -> Listing:
+    """The events `user` may list, filtered: what both the list and its export read.
+
+    Everyone; `without_support` (gestion), `mine` (support: assigned to me), `upcoming`
+    (everyone: from now on)."""
+    actor = authorise(uow, user, Action.READ_ALL)
+    if without_support:
+        require(actor.department_name, Action.FILTER_EVENTS_WITHOUT_SUPPORT)
+    if mine:
+        require(actor.department_name, Action.FILTER_MY_EVENTS)
+    return uow.events.listing(
+        without_support=without_support,
+        support_id=actor.id if mine else None,
+        upcoming_after=(now or datetime.now(UTC)) if upcoming else None,
+    )
 
 
 def list_events(
@@ -56,24 +74,17 @@ def list_events(
     (everyone: from now on, soonest first unless another sort is asked for).
     """
     with uow:
-        actor = authorise(uow, user, Action.READ_ALL)
-        if without_support:
-            require(actor.department_name, Action.FILTER_EVENTS_WITHOUT_SUPPORT)
-        if mine:
-            require(actor.department_name, Action.FILTER_MY_EVENTS)
-        return EventManager(uow.session).page(
-            query,
-            without_support=without_support,
-            support_id=actor.id if mine else None,
-            upcoming_after=(now or datetime.now(UTC)) if upcoming else None,
+        listing = event_listing(
+            uow, user, without_support=without_support, mine=mine, upcoming=upcoming, now=now
         )
+        return listing.page(query)
 
 
 def get_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> Event:
     """An event with its contract, client and support contact (everyone)."""
     with uow:
         authorise(uow, user, Action.READ_ALL)
-        return load_event(EventManager(uow.session), event_id)
+        return load_event(uow, event_id)
 
 
 def create_event(
@@ -91,8 +102,8 @@ def create_event(
     """Create an event (commerce): only for their own client, only on a signed contract."""
     with uow:
         actor = authorise(uow, user, Action.EVENT_CREATE)
-        contract = load_contract(ContractManager(uow.session), contract_id, for_update=True)
-        require_own_client(actor, contract.client, "create its events")
+        contract = load_contract(uow, contract_id, for_update=True)
+        require_own_client(actor, contract.client, Action.EVENT_CREATE, "create its events")
         require_not_archived(contract, "contract")
         if not contract.signed:
             raise PermissionDenied(
@@ -102,8 +113,7 @@ def create_event(
         start = coerce_datetime(start_at, "Start")
         end = coerce_datetime(end_at, "End")
         check_period(start, end)
-        manager = EventManager(uow.session)
-        event = manager.add(
+        event = uow.events.add(
             Event(
                 contract_id=contract.id,
                 name=validate_event_name(name),
@@ -115,9 +125,9 @@ def create_event(
             )
         )
         uow.flush()
-        audit.record(uow, actor, "create", "event", event.id, created(event, FIELDS))
+        audit.record(uow, actor, "create", "event", event.id, audit.created(event, FIELDS))
         uow.commit()
-        return load_event(manager, event.id)
+        return load_event(uow, event.id)
 
 
 def assign_support(
@@ -131,50 +141,37 @@ def assign_support(
     """Assign, change or remove an event's support contact (gestion)."""
     with uow:
         actor = authorise(uow, user, Action.EVENT_ASSIGN_SUPPORT)
-        manager = EventManager(uow.session)
-        event = load_event(manager, event_id, for_update=True)
+        event = load_event(uow, event_id, for_update=True)
         require_not_archived(event, "event")
         require_unchanged(event, expected_version, "event")
         if support_id is not None:
-            helper = CollaboratorManager(uow.session).get(support_id)
+            helper = uow.collaborators.get(support_id)
             if helper is None:
                 raise NotFound(f"There is no collaborator #{support_id}.")
-            if not helper.active:
-                raise ValidationError(f"{helper.name} is deactivated: choose someone active.")
-            if helper.department_name != DepartmentName.SUPPORT:
-                raise ValidationError(
-                    f"{helper.name} is in {helper.department_name.value}: an event's support "
-                    "contact must be in support."
-                )
+            require_contact(helper, Contact.SUPPORT, choose="choose someone active")
         if event.support_contact_id == support_id:
-            raise ValidationError("Nothing to change: the event already has this support contact.")
+            raise ValidationError("The event already has this support contact.")
         previous = event.support_contact.name if event.support_contact else None
         event.support_contact_id = support_id
         uow.flush()
         changes = {"support_contact": [previous, helper.name if support_id else None]}
         audit.record(uow, actor, "assign", "event", event.id, changes)
         uow.commit()
-        return load_event(manager, event.id)
+        return load_event(uow, event.id)
 
 
 def _editable_event(uow: UnitOfWork, user: CurrentUser, event_id: int):
     actor = authorise(uow, user, Action.EVENT_UPDATE)
-    manager = EventManager(uow.session)
-    event = load_event(manager, event_id, for_update=True)
+    event = load_event(uow, event_id, for_update=True)
     require_not_archived(event, "event")
-    if event.support_contact_id != actor.id:
-        holder = event.support_contact.name if event.support_contact else "nobody yet"
-        raise PermissionDenied(
-            f"Only the event's support contact can update it: event #{event.id} is "
-            f"assigned to {holder}."
-        )
-    return actor, manager, event
+    require_own_event(actor, event, Action.EVENT_UPDATE)
+    return actor, event
 
 
 def check_update_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> Event:
     """The event, when `user` may update it now: the form is shown only then."""
     with uow:
-        return _editable_event(uow, user, event_id)[2]
+        return _editable_event(uow, user, event_id)[1]
 
 
 def update_event(
@@ -196,7 +193,7 @@ def update_event(
     version the form was opened on; a change made since is refused.
     """
     with uow:
-        actor, manager, event = _editable_event(uow, user, event_id)
+        actor, event = _editable_event(uow, user, event_id)
         require_unchanged(event, expected_version, "event")
         changes = audit.pending_changes(
             event,
@@ -212,4 +209,4 @@ def update_event(
         check_period(changes.get("start_at", event.start_at), changes.get("end_at", event.end_at))
         audit.apply_changes(uow, actor, event, "event", changes, FIELDS)
         uow.commit()
-        return load_event(manager, event.id)
+        return load_event(uow, event.id)

@@ -1,29 +1,28 @@
 """Exports: any list or filter to a CSV file, with the rows the screen shows, in its order.
 
-Each export checks the same rights as its list (controllers/clients.py, contracts.py,
-events.py, collaborators.py), then streams the manager's Listing into exporting.write_csv
-inside the unit of work (its session closes on exit): memory stays flat at any size.
+Each export reads the very listing its list pages (`client_listing`, `contract_listing`,
+`event_listing`, `collaborator_listing`: the rights and filters are decided there, once),
+and streams it into exporting.write_csv inside the unit of work: memory stays flat at any
+size.
 `progress(done, total)` is first called with 0 done, once the rows are counted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from epic_events.controllers.auth import CurrentUser, authorise
-from epic_events.controllers.permissions import Action, require
+from epic_events.controllers.auth import CurrentUser
+from epic_events.controllers.clients import client_listing
+from epic_events.controllers.collaborators import collaborator_listing, collaborator_query
+from epic_events.controllers.contracts import contract_listing
+from epic_events.controllers.events import event_listing
 from epic_events.db import UnitOfWork
 from epic_events.exporting import check_destination, money, timestamp, write_csv
-from epic_events.managers.clients import ClientManager
-from epic_events.managers.collaborators import CollaboratorManager
-from epic_events.managers.contracts import ContractManager
-from epic_events.managers.events import EventManager
 from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Event
 from epic_events.paging import ListQuery
-from epic_events.validators import validate_department
 
 Progress = Callable[[int, int], None]
 
@@ -133,26 +132,25 @@ def collaborator_row(collaborator: Collaborator) -> list[str]:
 
 
 def _export(
-    uow: UnitOfWork,
     listing: Listing,
     query: ListQuery,
-    path: Path,
+    path: Path | str,
     header: list[str],
     row: Callable[[object], list[str]],
     progress: Progress | None,
 ) -> int:
     """Count (for the progress bar), then stream the listing into the file."""
-    session = uow.session
+    destination = check_destination(path)
     report = None
     if progress is not None:
-        total = listing.count(session, query)
+        total = listing.count(query)
         progress(0, total)
 
         def report(done: int) -> None:
             progress(done, total)
 
-    rows = (row(item) for item in listing.stream(session, query))
-    return write_csv(path, header, rows, report)
+    rows = (row(item) for item in listing.stream(query))
+    return write_csv(destination, header, rows, report)
 
 
 def export_clients(
@@ -164,17 +162,10 @@ def export_clients(
     mine: bool = False,
     progress: Progress | None = None,
 ) -> int:
-    """Write the clients `list_clients` shows for `query` to a CSV file; return the rows.
-
-    Everyone may; `mine` (commerce's "my clients") as in the list.
-    """
+    """Write the clients `list_clients` shows for `query` to a CSV file; return the rows."""
     with uow:
-        actor = authorise(uow, user, Action.READ_ALL)
-        if mine:
-            require(actor.department_name, Action.FILTER_MY_CLIENTS)
-        destination = check_destination(path)
-        listing = ClientManager(uow.session).listing(commercial_id=actor.id if mine else None)
-        return _export(uow, listing, query, destination, CLIENT_HEADER, client_row, progress)
+        listing = client_listing(uow, user, mine=mine)
+        return _export(listing, query, path, CLIENT_HEADER, client_row, progress)
 
 
 def export_contracts(
@@ -187,22 +178,10 @@ def export_contracts(
     unpaid: bool = False,
     progress: Progress | None = None,
 ) -> int:
-    """Write the contracts `list_contracts` shows for `query` to a CSV file; return the rows.
-
-    Everyone may; `unsigned` and `unpaid` are commerce's filters, over their own clients.
-    """
+    """Write the contracts `list_contracts` shows for `query` to a CSV file; return the rows."""
     with uow:
-        actor = authorise(uow, user, Action.READ_ALL)
-        if unsigned:
-            require(actor.department_name, Action.FILTER_UNSIGNED_CONTRACTS)
-        if unpaid:
-            require(actor.department_name, Action.FILTER_UNPAID_CONTRACTS)
-        destination = check_destination(path)
-        mine = actor.id if unsigned or unpaid else None
-        listing = ContractManager(uow.session).listing(
-            unsigned=unsigned, unpaid=unpaid, commercial_id=mine
-        )
-        return _export(uow, listing, query, destination, CONTRACT_HEADER, contract_row, progress)
+        listing = contract_listing(uow, user, unsigned=unsigned, unpaid=unpaid)
+        return _export(listing, query, path, CONTRACT_HEADER, contract_row, progress)
 
 
 def export_events(
@@ -217,23 +196,12 @@ def export_events(
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """Write the events `list_events` shows for `query` to a CSV file; return the rows.
-
-    Everyone may; `without_support` (gestion), `mine` (support) and `upcoming` as in the list.
-    """
+    """Write the events `list_events` shows for `query` to a CSV file; return the rows."""
     with uow:
-        actor = authorise(uow, user, Action.READ_ALL)
-        if without_support:
-            require(actor.department_name, Action.FILTER_EVENTS_WITHOUT_SUPPORT)
-        if mine:
-            require(actor.department_name, Action.FILTER_MY_EVENTS)
-        destination = check_destination(path)
-        listing = EventManager(uow.session).listing(
-            without_support=without_support,
-            support_id=actor.id if mine else None,
-            upcoming_after=(now or datetime.now(UTC)) if upcoming else None,
+        listing = event_listing(
+            uow, user, without_support=without_support, mine=mine, upcoming=upcoming, now=now
         )
-        return _export(uow, listing, query, destination, EVENT_HEADER, event_row, progress)
+        return _export(listing, query, path, EVENT_HEADER, event_row, progress)
 
 
 def export_collaborators(
@@ -245,22 +213,8 @@ def export_collaborators(
     department: str | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """Write the collaborators `list_collaborators` shows to a CSV file; return the rows.
-
-    Gestion only. Like the list: by name, searched in name and email (the query's search,
-    trimmed), of one department when given; the list has no other sort, so neither has this.
-    """
+    """Write the collaborators `list_collaborators` shows to a CSV file; return the rows."""
     with uow:
-        authorise(uow, user, Action.COLLABORATOR_LIST)
-        department = None if department is None else validate_department(department).value
-        destination = check_destination(path)
-        search = (query.search or "").strip() or None
-        return _export(
-            uow,
-            CollaboratorManager(uow.session).listing(department),
-            ListQuery(search=search),
-            destination,
-            COLLABORATOR_HEADER,
-            collaborator_row,
-            progress,
-        )
+        listing = collaborator_listing(uow, user, department=department)
+        query = collaborator_query(query)
+        return _export(listing, query, path, COLLABORATOR_HEADER, collaborator_row, progress)

@@ -1,7 +1,10 @@
-"""The one table of who may do what, by department (SPEC: "Who may do what").
+"""The one place that decides who may do what, by department (SPEC: "Who may do what").
 
-Ownership rules (only their own clients, only events assigned to them) are checked by the
-controllers after this table has said the department may try at all.
+`PERMISSIONS` says which departments may try an action at all; `OWN_RECORDS_ONLY` says for
+which of them it is limited to their own records (their clients, the events assigned to
+them), which the controllers' guards then check on the record; `CONTACT_DEPARTMENTS` says who
+may be a client's commercial contact or an event's support contact. No controller compares
+departments itself.
 """
 
 from __future__ import annotations
@@ -69,6 +72,28 @@ PERMISSIONS: dict[Action, frozenset[DepartmentName]] = {
     Action.ACTIVITY_READ: frozenset({GESTION}),
 }
 
+# Departments whose right to the action covers only their own records: a commercial's own
+# clients (and those clients' contracts), a support helper's own events.
+OWN_RECORDS_ONLY: dict[Action, frozenset[DepartmentName]] = {
+    Action.CLIENT_UPDATE: frozenset({COMMERCE}),
+    Action.CONTRACT_UPDATE: frozenset({COMMERCE}),
+    Action.CONTRACT_SIGN: frozenset({COMMERCE}),
+    Action.EVENT_CREATE: frozenset({COMMERCE}),
+    Action.EVENT_UPDATE: frozenset({SUPPORT}),
+}
+
+
+class Contact(StrEnum):
+    COMMERCIAL = "a client's commercial contact"
+    SUPPORT = "an event's support contact"
+
+
+# Who may hold each contact role.
+CONTACT_DEPARTMENTS: dict[Contact, DepartmentName] = {
+    Contact.COMMERCIAL: COMMERCE,
+    Contact.SUPPORT: SUPPORT,
+}
+
 DEPARTMENT_LABELS = {GESTION: "management", COMMERCE: "sales", SUPPORT: "support"}
 
 
@@ -85,3 +110,16 @@ def require(department: DepartmentName | str, action: Action) -> None:
     if not can(department, action):
         allowed = " and ".join(sorted(d.value for d in PERMISSIONS[action]))
         raise PermissionDenied(f"Only {allowed} may {action.value}.")
+
+
+def only_own_records(department: DepartmentName | str, action: Action) -> bool:
+    """True when `department` may do `action` only on its own records."""
+    try:
+        return DepartmentName(department) in OWN_RECORDS_ONLY.get(action, frozenset())
+    except ValueError:
+        return True
+
+
+def may_hold(department: DepartmentName | str, contact: Contact) -> bool:
+    """True when a member of `department` may be `contact`."""
+    return department == CONTACT_DEPARTMENTS[contact]

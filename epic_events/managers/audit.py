@@ -20,6 +20,7 @@ class AuditManager:
 
     def _listing(self, *filters) -> Listing:
         return Listing(
+            self.session,
             select(AuditEntry).where(*filters),
             sort_columns={"at": AuditEntry.at},
             search_columns=[AuditEntry.actor_name, AuditEntry.action, AuditEntry.entity],
@@ -29,8 +30,8 @@ class AuditManager:
     def history(self, entity: str, entity_id: int, query: ListQuery) -> Page[AuditEntry]:
         """What happened to one client, contract, event or collaborator, latest first."""
         filters = (AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
-        return self._listing(*filters).page(self.session, query)
+        return self._listing(*filters).page(query)
 
     def recent(self, query: ListQuery) -> Page[AuditEntry]:
         """Everything, latest first."""
-        return self._listing().page(self.session, query)
+        return self._listing().page(query)

@@ -8,8 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing
-from epic_events.models import Client, Collaborator, Contract
-from epic_events.paging import ListQuery, Page
+from epic_events.models import Client, Contract
 
 SORTS = {
     "name": func.lower(Client.full_name),
@@ -77,6 +76,7 @@ class ClientManager:
         if commercial_id is not None:
             filters.append(Client.commercial_contact_id == commercial_id)
         return Listing(
+            self.session,
             self._select().where(*filters),
             sort_columns=SORTS,
             search_columns=[Client.full_name, Client.email, Client.company_name],
@@ -85,12 +85,6 @@ class ClientManager:
             archived_column=Client.archived_at,
         )
 
-    def page(self, query: ListQuery, **filters) -> Page[Client]:
-        return self.listing(**filters).page(self.session, query)
-
     def add(self, client: Client) -> Client:
         self.session.add(client)
         return client
-
-    def commercial(self, collaborator_id: int) -> Collaborator | None:
-        return self.session.get(Collaborator, collaborator_id)

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Department, Event
-from epic_events.paging import DEFAULT_PAGE_SIZE, ListQuery, Page
 
 
 class CollaboratorManager:
@@ -40,22 +39,12 @@ class CollaboratorManager:
         if department is not None:
             statement = statement.join(Collaborator.department).where(Department.name == department)
         return Listing(
+            self.session,
             statement,
             sort_columns={"name": func.lower(Collaborator.name)},
             search_columns=[Collaborator.name, Collaborator.email],
             tiebreak=Collaborator.id,
         )
-
-    def page(
-        self,
-        number: int = 1,
-        size: int = DEFAULT_PAGE_SIZE,
-        search: str | None = None,
-        department: str | None = None,
-    ) -> Page[Collaborator]:
-        """One page of collaborators (see listing())."""
-        query = ListQuery(page=number, size=size, search=search)
-        return self.listing(department).page(self.session, query)
 
     def add(self, collaborator: Collaborator) -> Collaborator:
         self.session.add(collaborator)
@@ -63,6 +52,10 @@ class CollaboratorManager:
 
     def delete(self, collaborator: Collaborator) -> None:
         self.session.delete(collaborator)
+
+    def refresh(self, collaborator: Collaborator) -> None:
+        """Read the row again (its version and update time were set by the database)."""
+        self.session.refresh(collaborator)
 
     def owned_clients(self, collaborator_id: int, limit: int = 10) -> tuple[list[Client], int]:
         """Up to `limit` clients whose commercial contact is this collaborator, and their count."""

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing
 from epic_events.models import Client, Contract, Event
-from epic_events.paging import ListQuery, Page
 
 SORTS = {
     "id": Contract.id,
@@ -71,6 +70,7 @@ class ContractManager:
             # reassign_client moves it): filtering on it needs no join.
             filters.append(Contract.commercial_contact_id == commercial_id)
         return Listing(
+            self.session,
             self._select().where(*filters),
             count_from=select(Contract.id).where(*filters),
             sort_columns=SORTS,
@@ -79,9 +79,6 @@ class ContractManager:
             search_ids=contract_ids_matching,
             archived_column=Contract.archived_at,
         )
-
-    def page(self, query: ListQuery, **filters) -> Page[Contract]:
-        return self.listing(**filters).page(self.session, query)
 
     def add(self, contract: Contract) -> Contract:
         self.session.add(contract)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, aliased, contains_eager
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Event
-from epic_events.paging import ListQuery, Page
 
 Support = aliased(Collaborator, name="support")
 
@@ -76,6 +75,7 @@ class EventManager:
             filters.append(Contract.client_id == client_id)
             count_from = count_from.join(Event.contract)
         return Listing(
+            self.session,
             self._select().where(*filters),
             count_from=count_from.where(*filters),
             sort_columns=SORTS,
@@ -84,9 +84,6 @@ class EventManager:
             search_ids=event_ids_matching,
             archived_column=Event.archived_at,
         )
-
-    def page(self, query: ListQuery, **filters) -> Page[Event]:
-        return self.listing(**filters).page(self.session, query)
 
     def latest(
         self, limit: int, *, client_id: int | None = None, contract_id: int | None = None

@@ -19,13 +19,15 @@ def like_pattern(text: str) -> str:
 
 @dataclass(frozen=True)
 class Listing:
-    """A list as screens show it: its rows, how they sort, where a search looks.
+    """A list as screens show it, on one session: its rows, how they sort, where a search
+    looks. The list screen pages it, the export streams it: one filter for both.
 
     `sort_columns` names the sortable columns, the first being the default. `count_from`
     counts the same rows without the joins that only serve display (the foreign keys are
     NOT NULL, so those joins never drop a row): a count of 5000 rows costs 3 ms, not 130.
     """
 
+    session: Session
     statement: Select
     sort_columns: dict[str, ColumnElement]
     search_columns: list[ColumnElement]
@@ -62,40 +64,27 @@ class Listing:
         tie = self.tiebreak.desc() if query.descending else self.tiebreak.asc()
         return statement.order_by(order, tie)
 
-    def page(self, session: Session, query: ListQuery) -> Page:
+    def page(self, query: ListQuery) -> Page:
         """One page: counted (capped), sorted, sliced."""
         _, counted = self.searched(query)
-        total, exact = capped_count(session, counted)
+        total, exact = capped_count(self.session, counted)
         number = clamp_page(query.page, total, query.size)
-        rows = session.scalars(
+        rows = self.session.scalars(
             self.ordered(query).offset((number - 1) * query.size).limit(query.size)
         ).unique()
         return Page(items=list(rows), number=number, size=query.size, total=total, exact=exact)
 
-    def count(self, session: Session, query: ListQuery) -> int:
+    def count(self, query: ListQuery) -> int:
         """Every matching row, counted exactly (for an export's progress bar)."""
         _, counted = self.searched(query)
         inner = counted.with_only_columns(literal_column("1"), maintain_column_froms=True)
-        return session.scalar(select(func.count()).select_from(inner.order_by(None).subquery()))
+        return self.session.scalar(
+            select(func.count()).select_from(inner.order_by(None).subquery())
+        )
 
-    def stream(self, session: Session, query: ListQuery, batch: int = 1000) -> Iterator:
+    def stream(self, query: ListQuery, batch: int = 1000) -> Iterator:
         """Every matching row in order, fetched `batch` at a time: flat memory at any size."""
-        return session.scalars(self.ordered(query).execution_options(yield_per=batch))
-
-
-def paginate(
-    session: Session,
-    statement: Select,
-    query: ListQuery,
-    *,
-    sort_columns: dict[str, ColumnElement],
-    search_columns: list[ColumnElement],
-    tiebreak: ColumnElement,
-    count_from: Select | None = None,
-) -> Page:
-    """One page of `statement` (see Listing)."""
-    listing = Listing(statement, sort_columns, search_columns, tiebreak, count_from)
-    return listing.page(session, query)
+        return self.session.scalars(self.ordered(query).execution_options(yield_per=batch))
 
 
 def capped_count(session: Session, statement: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:

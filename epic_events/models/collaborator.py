@@ -3,11 +3,11 @@
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from epic_events.models.base import Base, Timestamped
+from epic_events.models.base import Base, Timestamped, Versioned
 from epic_events.models.department import Department, DepartmentName
 
 
-class Collaborator(Timestamped, Base):
+class Collaborator(Timestamped, Versioned, Base):
     __tablename__ = "collaborators"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),

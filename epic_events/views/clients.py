@@ -187,7 +187,7 @@ def reassign_screen(ctx: AppContext) -> None:
     console = ctx.console
     client = show_client(ctx, ask(console, "Client id", parse_id)).client
     sellers = collaborators_controller.list_collaborators(
-        ctx.uow(), ctx.user, department="commerce", size=50
+        ctx.uow(), ctx.user, ListQuery(size=50), department="commerce"
     )
     console.print(render_collaborators(sellers, title="Commercials"))
     commercial_id = ask(console, "New commercial contact (collaborator id)", parse_id)

@@ -106,9 +106,7 @@ def ask_new_password(ctx: AppContext, label: str = "Password") -> str:
 def list_screen(ctx: AppContext) -> None:
     browse(
         ctx,
-        fetch=lambda query: controller.list_collaborators(
-            ctx.uow(), ctx.user, query.page, query.search
-        ),
+        fetch=lambda query: controller.list_collaborators(ctx.uow(), ctx.user, query),
         render=render_collaborators,
         open_one=show_collaborator,
         export=lambda query, path, progress: exports.export_collaborators(
@@ -171,7 +169,9 @@ def update_screen(ctx: AppContext) -> None:
     changes = {field: value for field, value in changes.items() if value is not None}
     if not changes:
         raise ValidationError("Nothing to change: every value is the same as before.")
-    updated = controller.update_collaborator(ctx.uow(), ctx.user, collaborator.id, **changes)
+    updated = controller.update_collaborator(
+        ctx.uow(), ctx.user, collaborator.id, expected_version=collaborator.version, **changes
+    )
     if updated.id == ctx.user.id:  # a new email ends the old session: start the new one
         ctx.user = ctx.authenticator.refresh(updated)
     success(console, f"Updated collaborator #{updated.id}: {', '.join(sorted(changes))}.")
@@ -191,7 +191,11 @@ def activation_screen(ctx: AppContext) -> None:
         info(console, "Nothing was changed.")
         return
     updated = controller.set_active(
-        ctx.uow(), ctx.user, collaborator.id, active=not collaborator.active
+        ctx.uow(),
+        ctx.user,
+        collaborator.id,
+        active=not collaborator.active,
+        expected_version=collaborator.version,
     )
     state = "active again" if updated.active else "deactivated"
     success(console, f"Collaborator #{updated.id} is {state}.")

@@ -192,7 +192,7 @@ def assign_screen(ctx: AppContext) -> None:
     console = ctx.console
     event = show_event(ctx, ask(console, "Event id", parse_id))
     helpers = collaborators_controller.list_collaborators(
-        ctx.uow(), ctx.user, department="support", size=50
+        ctx.uow(), ctx.user, ListQuery(size=50), department="support"
     )
     console.print(render_collaborators(helpers, title="Support staff"))
     support_id = ask(

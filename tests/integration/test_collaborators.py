@@ -14,6 +14,7 @@ from epic_events.errors import (
     ValidationError,
 )
 from epic_events.models import Client
+from epic_events.paging import ListQuery
 from tests.conftest import PASSWORD
 from tests.integration.helpers import snapshot
 
@@ -59,8 +60,8 @@ def test_gestion_creates_with_a_lower_case_email(uow_factory, gestion):
 def test_gestion_lists_collaborators_page_by_page(uow_factory, gestion, make_collaborator):
     for number in range(25):
         make_collaborator("support", name=f"Helper {number:02d}")
-    first = controller.list_collaborators(uow_factory(), gestion, page=1)
-    second = controller.list_collaborators(uow_factory(), gestion, page=2)
+    first = controller.list_collaborators(uow_factory(), gestion, ListQuery(page=1))
+    second = controller.list_collaborators(uow_factory(), gestion, ListQuery(page=2))
     assert first.total == second.total >= 26
     assert len(first.items) == 20
     assert not {c.id for c in first.items} & {c.id for c in second.items}
@@ -71,20 +72,22 @@ def test_gestion_searches_collaborators_by_name_or_email_ignoring_case(
 ):
     wanted = make_collaborator("support", name="Zoé Unusualname")
     make_collaborator("support", name="Someone Else")
-    by_name = controller.list_collaborators(uow_factory(), gestion, search="unusualNAME")
-    by_email = controller.list_collaborators(uow_factory(), gestion, search=wanted.email.upper())
+    by_name = controller.list_collaborators(uow_factory(), gestion, ListQuery(search="unusualNAME"))
+    by_email = controller.list_collaborators(
+        uow_factory(), gestion, ListQuery(search=wanted.email.upper())
+    )
     assert [c.id for c in by_name.items] == [wanted.id]
     assert [c.id for c in by_email.items] == [wanted.id]
 
 
 def test_search_wildcards_are_taken_literally(uow_factory, gestion, make_collaborator):
     make_collaborator("support", name="Percent Person")
-    assert controller.list_collaborators(uow_factory(), gestion, search="%").total == 0
-    assert controller.list_collaborators(uow_factory(), gestion, search="_").total == 0
+    assert controller.list_collaborators(uow_factory(), gestion, ListQuery(search="%")).total == 0
+    assert controller.list_collaborators(uow_factory(), gestion, ListQuery(search="_")).total == 0
 
 
 def test_a_page_past_the_end_shows_the_last_page(uow_factory, gestion):
-    page = controller.list_collaborators(uow_factory(), gestion, page=999)
+    page = controller.list_collaborators(uow_factory(), gestion, ListQuery(page=999))
     assert page.number == page.pages
 
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from epic_events.controllers import archive, clients, contracts, events
+from epic_events.controllers import archive, clients, collaborators, contracts, events
 from epic_events.controllers.auth import CurrentUser
 from epic_events.db import CHANGED_MEANWHILE, Database, make_engine
 from epic_events.errors import Conflict, EpicEventsError, PermissionDenied
@@ -452,3 +452,73 @@ def test_a_race_between_two_orm_sessions_is_a_conflict_not_a_traceback(
     assert refused.value.__suppress_context__  # no StaleDataError chained onto the screen
     stored = row(admin, "contracts", contract_id)
     assert (stored.amount_due, stored.version) == (Decimal("100.00"), 2)
+
+
+@pytest.fixture
+def two_managers_and_a_colleague(admin, password_hash):
+    """Two gestion members and a support colleague they both edit, committed."""
+    with Session(admin, expire_on_commit=False) as session:
+        departments = {d.name: d for d in session.query(Department)}
+        people = []
+        for department in ("gestion", "gestion", "support"):
+            tag = unique()
+            person = Collaborator(
+                name=f"Person {tag}",
+                email=f"person-{tag}@example.com",
+                phone="+33 6 12 34 56 78",
+                department=departments[department],
+                password_hash=password_hash,
+            )
+            session.add(person)
+            people.append(person)
+        session.commit()
+        return [CurrentUser.of(person) for person in people]
+
+
+def test_a_second_save_of_a_collaborator_opened_before_the_first_save_is_refused(
+    admin, first, second, two_managers_and_a_colleague
+):
+    one, two, colleague = two_managers_and_a_colleague
+    form_one = collaborators.get_collaborator(first.unit_of_work(), one, colleague.id)
+    form_two = collaborators.get_collaborator(second.unit_of_work(), two, colleague.id)
+    assert form_one.version == form_two.version == 1
+    saved = collaborators.update_collaborator(
+        first.unit_of_work(),
+        one,
+        colleague.id,
+        phone="+33 1 11 11 11 11",
+        expected_version=form_one.version,
+    )
+    assert saved.version == 2
+    with pytest.raises(Conflict) as refused:
+        collaborators.update_collaborator(
+            second.unit_of_work(),
+            two,
+            colleague.id,
+            name="Renamed Meanwhile",
+            expected_version=form_two.version,
+        )
+    assert CHANGED_BY_SOMEONE_ELSE in refused.value.message
+    assert f"Collaborator #{colleague.id}" in refused.value.message
+    stored = row(admin, "collaborators", colleague.id)
+    assert (stored.name, stored.phone, stored.version) == (colleague.name, "+33 1 11 11 11 11", 2)
+    assert history(admin, "collaborator", colleague.id, "update") == 1
+
+
+def test_deactivating_a_collaborator_changed_since_the_screen_opened_is_refused(
+    admin, first, second, two_managers_and_a_colleague
+):
+    one, two, colleague = two_managers_and_a_colleague
+    opened = collaborators.get_collaborator(second.unit_of_work(), two, colleague.id)
+    collaborators.update_collaborator(
+        first.unit_of_work(), one, colleague.id, name="New Name", expected_version=opened.version
+    )
+    with pytest.raises(Conflict, match=CHANGED_BY_SOMEONE_ELSE):
+        collaborators.set_active(
+            second.unit_of_work(),
+            two,
+            colleague.id,
+            active=False,
+            expected_version=opened.version,
+        )
+    assert row(admin, "collaborators", colleague.id).active is True

@@ -183,10 +183,10 @@ def test_exported_collaborators_are_the_rows_every_page_of_the_list_shows_in_ord
 
     def list_page(query: ListQuery):
         return collaborators.list_collaborators(
-            uow_factory(), world.gestion, query.page, search, query.size, department
+            uow_factory(), world.gestion, query, department=department
         )
 
-    listed = listed_ids(list_page, ListQuery())
+    listed = listed_ids(list_page, ListQuery(search=search))
     query = ListQuery(search=search)
     written = exports.export_collaborators(
         uow_factory(), world.gestion, query, path, department=department

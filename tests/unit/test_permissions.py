@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from epic_events.controllers.permissions import PERMISSIONS, Action, can, require
+from epic_events.controllers.permissions import (
+    OWN_RECORDS_ONLY,
+    PERMISSIONS,
+    Action,
+    Contact,
+    can,
+    may_hold,
+    only_own_records,
+    require,
+)
 from epic_events.errors import PermissionDenied
 from epic_events.models.department import DepartmentName
 
@@ -107,3 +116,44 @@ def test_no_department_may_manage_collaborators_except_gestion():
     managing = {Action.COLLABORATOR_CREATE, Action.COLLABORATOR_UPDATE, Action.COLLABORATOR_DELETE}
     for action in managing:
         assert {d for d in DepartmentName if can(d, action)} == {DepartmentName.GESTION}
+
+
+# Written by hand from the SPEC: where a department's right covers only its own records.
+OWN_ONLY_EXPECTED: dict[str, set[str]] = {
+    "CLIENT_UPDATE": {C},  # "only their own clients"
+    "CONTRACT_UPDATE": {C},  # "only contracts of their own clients"
+    "CONTRACT_SIGN": {C},  # "own clients' contracts"
+    "EVENT_CREATE": {C},  # "only for their own client"
+    "EVENT_UPDATE": {S},  # "only events assigned to them"
+}
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda action: action.name)
+@pytest.mark.parametrize("department", [G, C, S])
+def test_only_the_spec_s_ownership_rules_limit_a_department_to_its_own_records(action, department):
+    expected = department in OWN_ONLY_EXPECTED.get(action.name, set())
+    assert only_own_records(department, action) is expected
+
+
+def test_ownership_limits_only_departments_that_may_try_the_action_at_all():
+    for action, departments in OWN_RECORDS_ONLY.items():
+        assert departments <= PERMISSIONS[action], action
+
+
+def test_an_unknown_department_is_never_taken_for_an_unlimited_one():
+    assert only_own_records("marketing", Action.CONTRACT_UPDATE) is True
+
+
+@pytest.mark.parametrize(
+    ("department", "contact", "allowed"),
+    [
+        (C, Contact.COMMERCIAL, True),
+        (G, Contact.COMMERCIAL, False),
+        (S, Contact.COMMERCIAL, False),
+        (S, Contact.SUPPORT, True),
+        (G, Contact.SUPPORT, False),
+        (C, Contact.SUPPORT, False),
+    ],
+)
+def test_only_commerce_holds_clients_and_only_support_holds_events(department, contact, allowed):
+    assert may_hold(DepartmentName(department), contact) is allowed
