@@ -5,6 +5,7 @@ again: it never overwrites or deletes anything, and says what it kept.
 """
 
 import argparse
+import getpass
 import os
 import sys
 
@@ -89,14 +90,14 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from epic_events.config import project_home
     from epic_events.errors import EpicEventsError
-    from epic_events.installer import Installer
+    from epic_events.install import Installer
 
     home = project_home()
     print(f"Setting up Epic Events CRM in {home}")
     installer = Installer(
         home,
         print,
-        interactive=sys.stdin.isatty() and not args.no_input,
+        prompt=getpass.getpass if sys.stdin.isatty() and not args.no_input else None,
         database_url=args.database_url,
         new_app_password=args.new_app_password,
     )

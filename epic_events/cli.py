@@ -276,7 +276,7 @@ def dev_login(ctx):
     from rich.panel import Panel
 
     from epic_events.errors import ConfigurationError
-    from epic_events.installer import read_seed_file
+    from epic_events.seed_file import read_seed_file
     from epic_events.views.console import warning
     from epic_events.views.login import welcome
 

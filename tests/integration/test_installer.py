@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from epic_events.auth import passwords
 from epic_events.config import read_env_file
 from epic_events.errors import ConfigurationError
-from epic_events.installer import Installer
+from epic_events.install import Installer
 from epic_events.roles import app_role
 
 
@@ -173,3 +173,25 @@ def test_an_admin_url_given_to_setup_gives_the_program_its_own_url_and_is_never_
     program_url = make_url(saved["DATABASE_URL"])
     assert program_url.username == app_role(make_url(fresh_database).database)
     assert program_url.database == make_url(fresh_database).database
+
+
+def test_the_super_users_password_is_asked_through_the_prompt_the_installer_is_given(
+    isolated_environment, fresh_database
+):
+    home = isolated_environment
+    questions = []
+
+    def prompt(question):
+        questions.append(question)
+        return "typed at the prompt"
+
+    lines = []
+    Installer(home, lines.append, environ={"DATABASE_URL": fresh_database}, prompt=prompt).run()
+    assert questions == [
+        "Password for the super user admin@epicevents.example: ",
+        "Same password again: ",
+    ]
+    (user,) = rows(fresh_database, "SELECT password_hash FROM collaborators")
+    assert passwords.verify_password(user.password_hash, "typed at the prompt")
+    assert not read_env_file(home / ".env").get("USER_1_PW")  # typed, so never written down
+    assert "typed at the prompt" not in "\n".join(lines)

@@ -14,7 +14,7 @@ from epic_events.config import load_settings, read_env_file
 from epic_events.database_url import with_credentials
 from epic_events.db import make_engine
 from epic_events.errors import ConfigurationError
-from epic_events.installer import Installer
+from epic_events.install import Installer
 from epic_events.managers.sessions import QuickDatabase, check_schema
 from epic_events.migrations import alembic_config, head_revision, upgrade
 from epic_events.roles import app_role, owner_role

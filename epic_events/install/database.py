@@ -1,0 +1,103 @@
+"""The installer's database work before any data: the administrator's connection, the
+application role's login, and the schema's migrations."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from epic_events.config import Settings
+from epic_events.database_url import url_database, url_password, url_user, with_credentials
+from epic_events.db import Database, resolve_database_url
+from epic_events.errors import ConfigurationError, DatabaseUnavailable
+from epic_events.install.report import Report
+from epic_events.roles import app_role
+
+CAN_ADMINISTER = text(
+    "SELECT current_user, rolsuper OR (rolcreaterole AND rolbypassrls) "
+    "FROM pg_roles WHERE rolname = current_user"
+)
+
+
+def admin_url(settings: Settings) -> tuple[str, bool]:
+    """The administrator's URL, and whether it is the embedded server's.
+
+    --database-url, else DATABASE_ADMIN_URL, else DATABASE_URL (an install made before
+    the two roles existed), else the embedded server's superuser.
+    """
+    given = settings.database_admin_url or settings.database_url
+    if given:
+        return resolve_database_url(given, settings.data_dir), False
+    from epic_events.embedded import start_embedded
+
+    return start_embedded(settings.data_dir, admin=True), True
+
+
+def check_admin(database: Database) -> None:
+    """The administrator creates roles and bypasses row-level security to seed; the
+    names of the application role follow from the database's."""
+    try:
+        with database.engine.connect() as connection:
+            user, able = connection.execute(CAN_ADMINISTER).one()
+    except OperationalError:
+        raise DatabaseUnavailable(
+            "The database cannot be reached: check DATABASE_ADMIN_URL (or DATABASE_URL) "
+            "and that the server is running."
+        ) from None
+    if not able:
+        raise ConfigurationError(
+            f"setup.py connects as {user}, who cannot create roles or bypass row-level "
+            "security: set DATABASE_ADMIN_URL to a superuser's URL (the program itself "
+            "connects as its own role, see README)."
+        )
+
+
+def app_login(
+    database: Database, configured: Iterable[str | None], new_password: bool
+) -> tuple[str | None, str | None]:
+    """The application role's password on an external server, and the program's URL to
+    save in .env (None when one of the `configured` URLs already names that role).
+
+    A role that exists with a password nobody here knows belongs to another install of
+    the same database: it keeps its password unless `new_password` says otherwise.
+    """
+    role = app_role(url_database(database.url))
+    if not new_password:
+        known = [url for url in configured if url and url_user(url) == role]
+        if known:
+            return url_password(known[0]), None
+        if role_exists(database, role):
+            raise ConfigurationError(
+                f"The database role {role} already exists (another install of this database?) "
+                "and its password is not known here: set DATABASE_URL to that install's URL, "
+                "or run setup.py --new-app-password to give it a new one (other installs "
+                "then need the new DATABASE_URL)."
+            )
+    password = secrets.token_urlsafe(24)
+    return password, with_credentials(database.url, role, password)
+
+
+def role_exists(database: Database, role: str) -> bool:
+    with database.engine.connect() as connection:
+        return bool(
+            connection.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role})
+        )
+
+
+def migrate(database: Database, app_password: str | None, report: Report) -> None:
+    """Make the roles and apply the pending migrations; `app_password` becomes the
+    application role's."""
+    from epic_events.migrations import upgrade
+
+    def created(role: str) -> None:
+        kind = "the program's" if role.endswith("_app") else "cannot log in, owns the schema"
+        report.did(f"database role {role} ({kind})")
+
+    before, after = upgrade(database.engine, app_password, on_role_created=created)
+    if before == after:
+        report.kept(f"database schema is up to date (revision {after})")
+    else:
+        report.did(f"database schema upgraded from {before or 'nothing'} to {after}")
