@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,20 @@ STREETS = (
     "Quai de la Loire",
     "Place du Marché",
     "Rue Victor Hugo",
+)
+
+
+STAFF_COLUMNS = "id, name, email, phone, department_id, password_hash, token_version"
+CLIENT_COLUMNS = (
+    "id, full_name, email, phone, company_name, commercial_contact_id, created_at, updated_at"
+)
+CONTRACT_COLUMNS = (
+    "id, client_id, commercial_contact_id, total_amount, amount_due, signed, created_at, "
+    "updated_at, signed_at"
+)
+EVENT_COLUMNS = (
+    "id, name, contract_id, support_contact_id, start_at, end_at, location, attendees, notes, "
+    "created_at, updated_at"
 )
 
 
@@ -141,18 +156,24 @@ def seed_demo(
             "clients",
             size.clients,
             progress,
-            "id, full_name, email, phone, company_name, commercial_contact_id, created_at, "
-            "updated_at",
+            CLIENT_COLUMNS,
             _clients(rng, ids["clients"], size.clients, sellers, now),
         )
-        signed = _copy_contracts(cursor, rng, ids, size, sellers, now, progress)
+        signed: list[int] = []
+        _copy(
+            cursor,
+            "contracts",
+            size.contracts,
+            progress,
+            CONTRACT_COLUMNS,
+            _contracts(rng, ids["contracts"], ids["clients"], size, sellers, now, signed),
+        )
         _copy(
             cursor,
             "events",
             size.events,
             progress,
-            "id, name, contract_id, support_contact_id, start_at, end_at, location, attendees, "
-            "notes, created_at, updated_at",
+            EVENT_COLUMNS,
             _events(rng, ids["events"], size.events, signed, helpers, now),
         )
         for number, definition in enumerate(rebuild, start=1):
@@ -232,28 +253,30 @@ def _copy(cursor, table, total, progress, columns, lines) -> None:
 
 def _copy_staff(cursor, ids, size, departments, password_hash, progress):
     first_id = ids["collaborators"]
+    lines = list(_staff(first_id, size, departments, password_hash))
+    _copy(cursor, "collaborators", len(lines), progress, STAFF_COLUMNS, iter(lines))
+    sellers = list(range(first_id, first_id + size.commerce))
+    helpers = list(range(first_id + size.commerce, first_id + len(lines)))
+    return sellers, helpers
+
+
+def _staff(first_id, size, departments, password_hash) -> Iterator[str]:
+    """The demo collaborators as CSV lines: commerce first, then support."""
     staff = [("commerce", n) for n in range(size.commerce)] + [
         ("support", n) for n in range(size.support)
     ]
-    lines = []
     for offset, (department, number) in enumerate(staff):
         name = f"{FIRST[offset % len(FIRST)]} {LAST[(offset * 7) % len(LAST)]}"
         email = f"{department}{number + 1}@{DEMO_DOMAIN}"
-        lines.append(
+        yield (
             f"{first_id + offset},{csv_field(name)},{email},+33 6 00 00 {offset // 100:02d} "
             f"{offset % 100:02d},{departments[department]},{csv_field(password_hash)},0\n"
         )
-    _copy(
-        cursor,
-        "collaborators",
-        len(lines),
-        progress,
-        "id, name, email, phone, department_id, password_hash, token_version",
-        iter(lines),
-    )
-    sellers = list(range(first_id, first_id + size.commerce))
-    helpers = list(range(first_id + size.commerce, first_id + len(staff)))
-    return sellers, helpers
+
+
+def ascii_fold(text: str) -> str:
+    """`Chloé` -> `Chloe`: emails are plain ASCII, names keep their accents."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 class Clock:
@@ -280,7 +303,7 @@ def _batches(count: int, size: int = 50_000) -> Iterator[tuple[int, int]]:
 def _clients(rng, first_id, count, sellers, now) -> Iterator[str]:
     clock = Clock(now)
     people = [
-        csv_field(f"{first} {last}") + "," + f"{first.lower()}.{last.lower()}"
+        csv_field(f"{first} {last}") + "," + ascii_fold(f"{first}.{last}").lower()
         for first in FIRST
         for last in LAST
     ]
@@ -310,41 +333,27 @@ def _clients(rng, first_id, count, sellers, now) -> Iterator[str]:
             )
 
 
-def _copy_contracts(cursor, rng, ids, size, sellers, now, progress) -> list[int]:
-    signed: list[int] = []
-    first_client, first_id = ids["clients"], ids["contracts"]
-
-    def lines():
-        for offset in range(size.contracts):
-            contract_id = first_id + offset
-            client_id = first_client + offset % size.clients
-            total = Decimal(rng.randint(500_00, 50_000_00)) / 100
-            paid = rng.random() < 0.4
-            due = (
-                Decimal(0)
-                if paid
-                else (total * Decimal(rng.randint(1, 100)) / 100).quantize(Decimal("0.01"))
-            )
-            is_signed = paid or rng.random() < 0.6
-            if is_signed:
-                signed.append(contract_id)
-            created = now - timedelta(days=rng.randint(0, 2 * 365))
-            yield (
-                f"{contract_id},{client_id},{sellers[client_id % len(sellers)]},{total},{due},"
-                f"{'t' if is_signed else 'f'},{created.isoformat()},{created.isoformat()},"
-                f"{created.isoformat() if is_signed else ''}\n"
-            )
-
-    _copy(
-        cursor,
-        "contracts",
-        size.contracts,
-        progress,
-        "id, client_id, commercial_contact_id, total_amount, amount_due, signed, created_at, "
-        "updated_at, signed_at",
-        lines(),
-    )
-    return signed
+def _contracts(rng, first_id, first_client, size, sellers, now, signed) -> Iterator[str]:
+    """The demo contracts as CSV lines; the ids of the signed ones are appended to `signed`."""
+    for offset in range(size.contracts):
+        contract_id = first_id + offset
+        client_id = first_client + offset % size.clients
+        total = Decimal(rng.randint(500_00, 50_000_00)) / 100
+        paid = rng.random() < 0.4
+        due = (
+            Decimal(0)
+            if paid
+            else (total * Decimal(rng.randint(1, 100)) / 100).quantize(Decimal("0.01"))
+        )
+        is_signed = paid or rng.random() < 0.6
+        if is_signed:
+            signed.append(contract_id)
+        created = now - timedelta(days=rng.randint(0, 2 * 365))
+        yield (
+            f"{contract_id},{client_id},{sellers[client_id % len(sellers)]},{total},{due},"
+            f"{'t' if is_signed else 'f'},{created.isoformat()},{created.isoformat()},"
+            f"{created.isoformat() if is_signed else ''}\n"
+        )
 
 
 def _events(rng, first_id, count, signed, helpers, now) -> Iterator[str]:

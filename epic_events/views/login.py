@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import sys
-import time
 
 from epic_events.controllers.auth import CurrentUser
-from epic_events.errors import InvalidCredentials, NotAuthenticated, ValidationError
+from epic_events.errors import NotAuthenticated, ValidationError
 from epic_events.views.console import ask, error, info, success, warning
 from epic_events.views.context import AppContext
 
-# After a few failures each new attempt waits longer (1, 2, 4, 8 s), to slow guessing.
-FREE_ATTEMPTS = 3
-MAX_DELAY_S = 8
+
+def _required_email(raw: str) -> str:
+    if not raw.strip():
+        raise ValidationError("Email is required.")
+    return raw.strip()
 
 
-def _required(label: str):
-    def check(raw: str) -> str:
-        if not raw.strip():
-            raise ValidationError(f"{label} is required.")
-        return raw.strip()
-
-    return check
+def _required_password(raw: str) -> str:
+    """The password exactly as typed: never trimmed, only refused when nothing was typed."""
+    if raw == "":
+        raise ValidationError("Password is required.")
+    return raw
 
 
 def _show_warnings(ctx: AppContext) -> None:
@@ -55,14 +54,18 @@ def sign_in(ctx: AppContext) -> CurrentUser | None:
 
 
 def login_form(ctx: AppContext, email_hint: str | None = None) -> CurrentUser | None:
-    """Ask for email and password until they match; Ctrl-D quits, Ctrl-C starts over."""
+    """Ask for email and password until they match; Ctrl-D quits, Ctrl-C starts over.
+
+    An empty field is asked again here and never sent, so it is no attempt. Failed attempts
+    are counted, and slowed, by the database alone (`Authenticator.login`): the same count for
+    every program on every machine, and no wait in this form on top of it.
+    """
     console = ctx.console
     console.print("\n[bold]Epic Events CRM[/] — please log in [dim](Ctrl-D quits)[/]")
-    failures = 0
     while True:
         try:
-            email = ask(console, "Email", _required("Email"), default=email_hint)
-            password = console.input("[bold]Password[/]: ", password=True)
+            email = ask(console, "Email", _required_email, default=email_hint)
+            password = ask(console, "Password", _required_password, password=True)
             user = ctx.authenticator.login(email, password)
         except EOFError:
             console.print()
@@ -72,15 +75,9 @@ def login_form(ctx: AppContext, email_hint: str | None = None) -> CurrentUser | 
             info(console, "Cancelled.")
             continue
         except (NotAuthenticated, ValidationError) as problem:
+            _discard_typeahead()
             error(console, problem.message)
             email_hint = email
-            if isinstance(problem, InvalidCredentials | ValidationError):
-                failures += 1
-                if failures >= FREE_ATTEMPTS:
-                    delay = min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_S)
-                    console.print(f"[dim]Please wait {delay} s before trying again…[/]")
-                    time.sleep(delay)
-                    _discard_typeahead()
             continue
         welcome(ctx, user)
         _show_warnings(ctx)
@@ -88,7 +85,9 @@ def login_form(ctx: AppContext, email_hint: str | None = None) -> CurrentUser | 
 
 
 def _discard_typeahead() -> None:
-    """Forget what was typed during the wait: it must not land in the next prompt."""
+    """Forget the keys typed while the password was being checked (argon2, the database, up
+    to 5 s behind another login on this email): a password typed again too early must not
+    land, echoed, in the next Email prompt."""
     try:
         import termios
 

@@ -1,5 +1,7 @@
 """The real program driven through a pseudo-terminal, as a member of staff would."""
 
+import io
+
 import pexpect
 import pytest
 from sqlalchemy import create_engine, text
@@ -97,6 +99,28 @@ def test_a_wrong_password_is_refused_and_the_form_asks_again(program):
     child.expect("Email")
     child.sendline("")  # Enter keeps the email offered
     child.expect("Password")
+    child.sendline(SUPER_PASSWORD)
+    child.expect("Logged in as")
+    child.expect("Choice")
+    assert quit_program(child) == 0
+
+
+def test_an_empty_password_is_asked_again_and_a_wrong_one_is_refused_without_waiting(program):
+    child = program.spawn()
+    child.logfile_read = shown = io.StringIO()
+    child.expect("Email")
+    child.sendline(SUPER_EMAIL)
+    child.expect("Password")
+    child.sendline("")
+    child.expect("Password is required")
+    child.expect("Password")  # asked again, the email kept
+    for _ in range(4):  # more than the form's old free tries: no pause of its own any more
+        child.sendline("not the password")
+        child.expect("Wrong email or password", timeout=5)
+        child.expect("Email")
+        child.sendline("")
+        child.expect("Password")
+    assert "wait" not in shown.getvalue().lower()
     child.sendline(SUPER_PASSWORD)
     child.expect("Logged in as")
     child.expect("Choice")

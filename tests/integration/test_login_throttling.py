@@ -14,8 +14,16 @@ from sqlalchemy import text
 from epic_events.auth import passwords
 from epic_events.auth.token_store import TokenStore
 from epic_events.controllers.auth import Authenticator
-from epic_events.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts
+from epic_events.errors import (
+    InvalidCredentials,
+    NotAuthenticated,
+    TooManyAttempts,
+    ValidationError,
+)
+from epic_events.views import login
+from epic_events.views.context import AppContext
 from tests.conftest import PASSWORD, TEST_SECRET
+from tests.scripted_console import ScriptedConsole
 
 WRONG = "not the password"
 FREE_TRIES = 5
@@ -281,3 +289,28 @@ def test_a_login_stuck_on_an_email_holds_others_on_it_five_seconds_at_most(datab
     finally:
         holder.dispose()
         waiting.dispose()
+
+
+def test_an_empty_field_is_refused_before_the_database_and_not_counted(
+    authenticator, person, connection
+):
+    for email, password in [(person.email, ""), ("", PASSWORD), ("  ", PASSWORD), (None, None)]:
+        with pytest.raises(ValidationError, match="both required"):
+            authenticator.login(email, password)
+    assert failures(connection, person.email) is None
+    assert failures(connection, "") is None
+
+
+def test_the_login_form_sends_no_empty_field_and_adds_no_count_or_wait_of_its_own(
+    authenticator, person, connection, monkeypatch
+):
+    monkeypatch.setattr(login, "_discard_typeahead", lambda: None)  # no terminal here
+    typed = ["", person.email, "", "", ""] + ["", WRONG] * 3 + ["", ""]
+    console = ScriptedConsole(typed)
+    ctx = AppContext(console, settings=None, uow=None, authenticator=authenticator)
+    assert login.login_form(ctx) is None  # the script ends with EOF
+    screen = console.export_text()
+    assert screen.count("Email is required.") == 1
+    assert screen.count("Password is required.") == 5
+    assert screen.count("Wrong email or password.") == 3
+    assert failures(connection, person.email) == 3  # the three wrong passwords, nothing else

@@ -172,15 +172,110 @@ def test_an_email_with_a_zero_width_space_is_refused():
         validate_email("kevin\u200b@startup.io")
 
 
+def long_email(length: int) -> str:
+    """`k@aaa…a.aaa…a.aaa…a.aaa…a.io`, `length` characters long (DNS labels are <= 63)."""
+    room = length - len("k@.io")  # 249 for 254: three labels of 62 and a dot, then the rest
+    domain = ("a" * 62 + ".") * (room // 63) + "a" * (room % 63)
+    return f"k@{domain}.io"
+
+
 def test_an_email_of_the_maximum_length_is_accepted():
-    email = "k@" + "a" * (EMAIL_MAX - len("k@.io")) + ".io"
+    email = long_email(EMAIL_MAX)
     assert len(email) == EMAIL_MAX
     assert validate_email(email) == email
 
 
 def test_an_email_one_character_too_long_is_refused():
-    email = "k@" + "a" * (EMAIL_MAX - len("k@.io") + 1) + ".io"
+    email = long_email(EMAIL_MAX + 1)
+    assert len(email) == EMAIL_MAX + 1
     with pytest.raises(ValidationError, match="too long"):
+        validate_email(email)
+
+
+def test_an_email_with_dots_at_the_ends_or_doubled_in_its_name_is_refused():
+    with pytest.raises(ValidationError, match=r"^'\.a\.\.b\.@x\.com' is not an email address"):
+        validate_email(".a..b.@x.com")
+
+
+def test_an_email_whose_domain_has_no_real_top_level_domain_is_refused():
+    with pytest.raises(ValidationError, match=r"^'a@1\.2' is not an email address.*top-level"):
+        validate_email("a@1.2")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "kevin@startup.io",
+        "kevin.casey@startup.io",
+        "first.middle.last@sub.domain.co.uk",
+        "kevin+crm@startup.io",
+        "kevin-casey_2@start-up.io",
+        "k@x.co",
+        "1234@startup.io",
+        "o'neil@example.com",
+        "!#$%&'*+/=?^_`{|}~-@example.com",  # every sign RFC 5322 allows unquoted
+        "test@example.com",  # the tests' domain
+        "commerce1@demo.epicevents.example",  # the demo's domain
+        "admin@epicevents.example",  # the super user of data.example.json
+        "kevin@startup.example.org",
+        "kevin@xn--strtup-4nf.io",  # an IDN domain typed in its ASCII form is kept as typed
+    ],
+)
+def test_a_good_email_is_accepted_unchanged(email):
+    assert validate_email(email) == email
+
+
+@pytest.mark.parametrize(
+    ("email", "why"),
+    [
+        (".kevin@startup.io", "start with a period"),
+        ("kevin.@startup.io", "period immediately before the @-sign"),
+        ("ke..vin@startup.io", "two periods in a row"),
+        ("kevin@startup..io", "two periods in a row"),
+        ("kevin@.startup.io", "period immediately after the @-sign"),
+        ("kevin@startup.io.", "cannot end with a period"),
+        ("kevin@-startup.io", "hyphen immediately after the @-sign"),
+        ("kevin@startup-.io", "period and a hyphen"),
+        ("kevin@start_up.io", "invalid characters"),
+        ("kevin@startup", "should have a period"),
+        ("kevin@startup.123", "top-level domain"),
+        ("kevin@1.2.3.4", "top-level domain"),
+        ("kevin@[1.2.3.4]", "bracketed IP address"),
+        ('"kevin casey"@startup.io', "Quoting"),
+        ("kevin casey@startup.io", "SPACE"),
+        ("Kevin <kevin@startup.io>", "display name"),
+        ("kevin@startup.io,bill@startup.io", "invalid characters"),
+        ("kevin@xn--zz.io", "IDNA"),
+        ("kevin@" + "a" * 64 + ".io", "so many characters"),
+        ("kevin@startup.test", "special-use or reserved"),
+        ("kevin@printer.local", "special-use or reserved"),
+        ("kevin@host.localhost", "special-use or reserved"),
+        ("kevin@startup.invalid", "special-use or reserved"),
+        ("kevin@hidden.onion", "special-use or reserved"),
+        ("kevin@4.3.2.1.in-addr.arpa", "special-use or reserved"),
+    ],
+)
+def test_a_bad_email_is_refused_saying_why(email, why):
+    with pytest.raises(ValidationError) as refused:
+        validate_email(email)
+    message = refused.value.message
+    expected = f"{email.lower()!r} is not an email address (expected name@example.com). "
+    assert message.startswith(expected)
+    assert why in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "kévin@startup.io",  # an accented local part would need SMTPUTF8
+        "kevin@café.fr",  # a Unicode domain (IDN)
+        "用户@例子.广告",
+        "kevin@startup.рф",
+    ],
+)
+def test_an_internationalised_email_is_refused(email):
+    with pytest.raises(ValidationError, match="plain ASCII"):
         validate_email(email)
 
 
