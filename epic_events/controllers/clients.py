@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
 from epic_events.controllers.permissions import Action, require
@@ -12,18 +10,12 @@ from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from epic_events.managers.clients import ClientManager
 from epic_events.managers.contracts import ContractManager
 from epic_events.managers.events import EventManager
-from epic_events.models import Client, Collaborator, Contract, DepartmentName, Event
+from epic_events.models import Client, Collaborator, DepartmentName
 from epic_events.paging import ListQuery, Page
+from epic_events.read_models import ClientDetail, ClientRow, ContractRow, EventRow, page_of
 from epic_events.validators import validate_company, validate_email, validate_name, validate_phone
 
 DETAIL_ROWS = 10
-
-
-@dataclass(frozen=True)
-class ClientDetail:
-    client: Client
-    contracts: Page[Contract]
-    events: Page[Event]
 
 
 def load_client(manager: ClientManager, client_id: int, *, for_update: bool = False) -> Client:
@@ -71,24 +63,30 @@ def require_not_archived(record, what: str) -> None:
 
 def find_duplicates(
     uow: UnitOfWork, user: CurrentUser, *, email: str, full_name: str, company_name: str
-) -> list[Client]:
+) -> list[ClientRow]:
     """Clients with this email, or this name at this company (case aside), archived too."""
     with uow:
         authorise(uow, user, Action.READ_ALL)
-        return ClientManager(uow.session).duplicates(
-            email.strip().lower(), full_name.strip(), company_name.strip()
-        )
+        return [
+            ClientRow.of(client)
+            for client in ClientManager(uow.session).duplicates(
+                email.strip().lower(), full_name.strip(), company_name.strip()
+            )
+        ]
 
 
 def list_clients(
     uow: UnitOfWork, user: CurrentUser, query: ListQuery, *, mine: bool = False
-) -> Page[Client]:
+) -> Page[ClientRow]:
     """One page of clients (everyone); `mine` is commerce's "my clients" filter."""
     with uow:
         actor = authorise(uow, user, Action.READ_ALL)
         if mine:
             require(actor.department_name, Action.FILTER_MY_CLIENTS)
-        return ClientManager(uow.session).page(query, commercial_id=actor.id if mine else None)
+        return page_of(
+            ClientRow,
+            ClientManager(uow.session).page(query, commercial_id=actor.id if mine else None),
+        )
 
 
 def latest_page(rows: list, size: int) -> Page:
@@ -107,7 +105,9 @@ def get_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> ClientDeta
             raise NotFound(f"There is no client #{client_id}.")
         events = EventManager(uow.session).latest(DETAIL_ROWS + 1, client_id=client_id)
         return ClientDetail(
-            client, latest_page(contracts, DETAIL_ROWS), latest_page(events, DETAIL_ROWS)
+            ClientRow.of(client),
+            page_of(ContractRow, latest_page(contracts, DETAIL_ROWS)),
+            page_of(EventRow, latest_page(events, DETAIL_ROWS)),
         )
 
 
@@ -119,7 +119,7 @@ def create_client(
     email: str,
     phone: str,
     company_name: str,
-) -> Client:
+) -> ClientRow:
     """Create a client (commerce); its creator becomes its commercial contact."""
     with uow:
         actor = authorise(uow, user, Action.CLIENT_CREATE)
@@ -138,7 +138,7 @@ def create_client(
         uow.flush()
         audit.record(uow, actor, "create", "client", client.id, created(client, FIELDS))
         uow.commit()
-        return load_client(manager, client.id)
+        return ClientRow.of(load_client(manager, client.id))
 
 
 def _editable_client(uow: UnitOfWork, user: CurrentUser, client_id: int):
@@ -150,10 +150,10 @@ def _editable_client(uow: UnitOfWork, user: CurrentUser, client_id: int):
     return actor, manager, client
 
 
-def check_update_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> Client:
+def check_update_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> ClientRow:
     """The client, when `user` may update it now: the form is shown only then."""
     with uow:
-        return _editable_client(uow, user, client_id)[2]
+        return ClientRow.of(_editable_client(uow, user, client_id)[2])
 
 
 def update_client(
@@ -166,7 +166,7 @@ def update_client(
     phone: str | None = None,
     company_name: str | None = None,
     expected_version: int | None = None,
-) -> Client:
+) -> ClientRow:
     """Change a client's details (commerce, only their own clients).
 
     `expected_version`: the version the form was opened on; a change made since is refused.
@@ -191,12 +191,12 @@ def update_client(
                 )
         audit.apply_changes(uow, actor, client, "client", changes, FIELDS)
         uow.commit()
-        return load_client(manager, client.id)
+        return ClientRow.of(load_client(manager, client.id))
 
 
 def reassign_client(
     uow: UnitOfWork, user: CurrentUser, client_id: int, commercial_id: int
-) -> Client:
+) -> ClientRow:
     """Give a client (and its contracts) to another commercial (gestion)."""
     with uow:
         actor = authorise(uow, user, Action.CLIENT_REASSIGN)
@@ -234,4 +234,4 @@ def reassign_client(
                 {"commercial_contact": [previous, commercial.name]},
             )
         uow.commit()
-        return load_client(manager, client.id)
+        return ClientRow.of(load_client(manager, client.id))

@@ -14,6 +14,7 @@ from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.models import Collaborator, DepartmentName
 from epic_events.paging import DEFAULT_PAGE_SIZE, Page
+from epic_events.read_models import CollaboratorRow, page_of
 from epic_events.validators import (
     validate_department,
     validate_email,
@@ -63,23 +64,26 @@ def list_collaborators(
     search: str | None = None,
     size: int = DEFAULT_PAGE_SIZE,
     department: str | None = None,
-) -> Page[Collaborator]:
+) -> Page[CollaboratorRow]:
     """One page of collaborators (gestion), of one department when given."""
     with uow:
         authorise(uow, user, Action.COLLABORATOR_LIST)
         department = None if department is None else validate_department(department).value
-        return CollaboratorManager(uow.session).page(
-            page, size, (search or "").strip() or None, department
+        return page_of(
+            CollaboratorRow,
+            CollaboratorManager(uow.session).page(
+                page, size, (search or "").strip() or None, department
+            ),
         )
 
 
-def get_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> Collaborator:
+def get_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> CollaboratorRow:
     """One collaborator (gestion, or anyone for themselves)."""
     with uow:
         actor = load_actor(uow, user)
         if actor.id != collaborator_id:
             require(actor.department_name, Action.COLLABORATOR_LIST)
-        return _get(CollaboratorManager(uow.session), collaborator_id)
+        return CollaboratorRow.of(_get(CollaboratorManager(uow.session), collaborator_id))
 
 
 def create_collaborator(
@@ -91,7 +95,7 @@ def create_collaborator(
     phone: str,
     department: str,
     password: str,
-) -> Collaborator:
+) -> CollaboratorRow:
     """Create a collaborator (gestion)."""
     with uow:
         actor = authorise(uow, user, Action.COLLABORATOR_CREATE)
@@ -120,7 +124,7 @@ def create_collaborator(
         collaborator_id=collaborator.id,
         department=department_name.value,
     )
-    return collaborator
+    return CollaboratorRow.of(collaborator)
 
 
 def update_collaborator(
@@ -133,7 +137,7 @@ def update_collaborator(
     phone: str | None = None,
     department: str | None = None,
     password: str | None = None,
-) -> Collaborator:
+) -> CollaboratorRow:
     """Change a collaborator's details, department or password (gestion).
 
     No one changes their own department. A commercial who owns clients, or a support
@@ -183,7 +187,7 @@ def update_collaborator(
         collaborator_id=collaborator.id,
         fields=",".join(changed),
     )
-    return collaborator
+    return CollaboratorRow.of(collaborator)
 
 
 AUDITED = ("name", "email", "phone", "department_name", "active")
@@ -199,7 +203,7 @@ def _created(collaborator: Collaborator) -> dict[str, list]:
 
 def set_active(
     uow: UnitOfWork, user: CurrentUser, collaborator_id: int, *, active: bool
-) -> Collaborator:
+) -> CollaboratorRow:
     """Deactivate a collaborator who leaves (their sessions end at once) or bring them back
     (gestion). Unlike deletion, nothing about them is lost."""
     with uow:
@@ -229,7 +233,7 @@ def set_active(
         uow.commit()
         uow.session.refresh(collaborator)
     monitoring.record(f"collaborator.{action}d", actor_id=actor.id, collaborator_id=collaborator.id)
-    return collaborator
+    return CollaboratorRow.of(collaborator)
 
 
 def _set_name_and_phone(
@@ -296,10 +300,10 @@ def _deletable(uow: UnitOfWork, user: CurrentUser, collaborator_id: int):
 
 def check_delete_collaborator(
     uow: UnitOfWork, user: CurrentUser, collaborator_id: int
-) -> Collaborator:
+) -> CollaboratorRow:
     """The collaborator, when they may be deleted now: lets the view ask to confirm only then."""
     with uow:
-        return _deletable(uow, user, collaborator_id)[2]
+        return CollaboratorRow.of(_deletable(uow, user, collaborator_id)[2])
 
 
 def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> None:
@@ -325,7 +329,7 @@ def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int
 
 def update_own_profile(
     uow: UnitOfWork, user: CurrentUser, *, name: str | None = None, phone: str | None = None
-) -> Collaborator:
+) -> CollaboratorRow:
     """Change one's own name or phone (everyone)."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
@@ -338,12 +342,12 @@ def update_own_profile(
         uow.flush()
         uow.commit()
         uow.session.refresh(actor)
-        return actor
+        return CollaboratorRow.of(actor)
 
 
 def change_own_password(
     uow: UnitOfWork, user: CurrentUser, *, current_password: str, new_password: str
-) -> Collaborator:
+) -> CollaboratorRow:
     """Change one's own password (everyone); every other session of theirs ends."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
@@ -359,4 +363,4 @@ def change_own_password(
         uow.flush()
         uow.commit()
         uow.session.refresh(actor)
-        return actor
+        return CollaboratorRow.of(actor)

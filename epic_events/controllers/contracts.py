@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -23,18 +22,13 @@ from epic_events.errors import Conflict, NotFound, ValidationError
 from epic_events.managers.clients import ClientManager
 from epic_events.managers.contracts import ContractManager
 from epic_events.managers.events import EventManager
-from epic_events.models import Collaborator, Contract, Event
+from epic_events.models import Collaborator, Contract
 from epic_events.paging import ListQuery, Page
+from epic_events.read_models import ContractDetail, ContractRow, EventRow, page_of
 from epic_events.validators import check_amounts, coerce_amount
 
 DETAIL_ROWS = 10
 FIELDS = ("total_amount", "amount_due", "signed")
-
-
-@dataclass(frozen=True)
-class ContractDetail:
-    contract: Contract
-    events: Page[Event]
 
 
 def load_contract(manager: ContractManager, contract_id: int, *, for_update=False) -> Contract:
@@ -51,7 +45,7 @@ def list_contracts(
     *,
     unsigned: bool = False,
     unpaid: bool = False,
-) -> Page[Contract]:
+) -> Page[ContractRow]:
     """One page of contracts (everyone).
 
     `unsigned` and `unpaid` are commerce's filters, over the contracts of their own clients.
@@ -63,8 +57,11 @@ def list_contracts(
         if unpaid:
             require(actor.department_name, Action.FILTER_UNPAID_CONTRACTS)
         mine = actor.id if unsigned or unpaid else None
-        return ContractManager(uow.session).page(
-            query, unsigned=unsigned, unpaid=unpaid, commercial_id=mine
+        return page_of(
+            ContractRow,
+            ContractManager(uow.session).page(
+                query, unsigned=unsigned, unpaid=unpaid, commercial_id=mine
+            ),
         )
 
 
@@ -74,7 +71,9 @@ def get_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> Contra
         authorise(uow, user, Action.READ_ALL)
         contract = load_contract(ContractManager(uow.session), contract_id)
         events = EventManager(uow.session).latest(DETAIL_ROWS + 1, contract_id=contract.id)
-        return ContractDetail(contract, latest_page(events, DETAIL_ROWS))
+        return ContractDetail(
+            ContractRow.of(contract), page_of(EventRow, latest_page(events, DETAIL_ROWS))
+        )
 
 
 def create_contract(
@@ -84,7 +83,7 @@ def create_contract(
     client_id: int,
     total_amount: Decimal | str,
     amount_due: Decimal | str | None = None,
-) -> Contract:
+) -> ContractRow:
     """Create an unsigned contract for any client (gestion).
 
     Its commercial contact is the client's; the amount due defaults to the total.
@@ -109,7 +108,7 @@ def create_contract(
         uow.flush()
         audit.record(uow, actor, "create", "contract", contract.id, created(contract, FIELDS))
         uow.commit()
-        return load_contract(manager, contract.id)
+        return ContractRow.of(load_contract(manager, contract.id))
 
 
 def _editable_contract(
@@ -125,7 +124,7 @@ def _editable_contract(
 
 def check_update_contract(
     uow: UnitOfWork, user: CurrentUser, contract_id: int, *, signing: bool = False
-) -> Contract:
+) -> ContractRow:
     """The contract, when `user` may update (or sign) it now: the form is shown only then."""
     action, what = (
         (Action.CONTRACT_SIGN, "sign its contracts")
@@ -133,7 +132,7 @@ def check_update_contract(
         else (Action.CONTRACT_UPDATE, "update its contracts")
     )
     with uow:
-        return _editable_contract(uow, user, contract_id, action, what)[2]
+        return ContractRow.of(_editable_contract(uow, user, contract_id, action, what)[2])
 
 
 def update_contract(
@@ -145,7 +144,7 @@ def update_contract(
     amount_due: Decimal | str | None = None,
     signed: bool | None = None,
     expected_version: int | None = None,
-) -> Contract:
+) -> ContractRow:
     """Change amounts or status (gestion: any; commerce: their own clients' contracts).
 
     Signing this way is reported like `sign_contract`; a contract with events stays signed.
@@ -186,12 +185,12 @@ def update_contract(
     if newly_signed:
         _report_signature(actor, contract)
     with uow:
-        return load_contract(ContractManager(uow.session), contract_id)
+        return ContractRow.of(load_contract(ContractManager(uow.session), contract_id))
 
 
 def sign_contract(
     uow: UnitOfWork, user: CurrentUser, contract_id: int, *, expected_version: int | None = None
-) -> Contract:
+) -> ContractRow:
     """Sign a contract (gestion: any; commerce: their own clients'); reported to Sentry."""
     with uow:
         actor, manager, contract = _editable_contract(
@@ -207,7 +206,7 @@ def sign_contract(
         uow.commit()
         signed = load_contract(manager, contract.id)
     _report_signature(actor, signed)
-    return signed
+    return ContractRow.of(signed)
 
 
 def _report_signature(actor: Collaborator, contract: Contract) -> None:

@@ -21,6 +21,7 @@ from epic_events.managers.contracts import ContractManager
 from epic_events.managers.events import EventManager
 from epic_events.models import DepartmentName, Event
 from epic_events.paging import ListQuery, Page
+from epic_events.read_models import EventRow, page_of
 from epic_events.validators import (
     check_period,
     coerce_attendees,
@@ -49,7 +50,7 @@ def list_events(
     mine: bool = False,
     upcoming: bool = False,
     now: datetime | None = None,
-) -> Page[Event]:
+) -> Page[EventRow]:
     """One page of events (everyone).
 
     Filters: `without_support` (gestion), `mine` (support: assigned to me), `upcoming`
@@ -61,19 +62,22 @@ def list_events(
             require(actor.department_name, Action.FILTER_EVENTS_WITHOUT_SUPPORT)
         if mine:
             require(actor.department_name, Action.FILTER_MY_EVENTS)
-        return EventManager(uow.session).page(
-            query,
-            without_support=without_support,
-            support_id=actor.id if mine else None,
-            upcoming_after=(now or datetime.now(UTC)) if upcoming else None,
+        return page_of(
+            EventRow,
+            EventManager(uow.session).page(
+                query,
+                without_support=without_support,
+                support_id=actor.id if mine else None,
+                upcoming_after=(now or datetime.now(UTC)) if upcoming else None,
+            ),
         )
 
 
-def get_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> Event:
+def get_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> EventRow:
     """An event with its contract, client and support contact (everyone)."""
     with uow:
         authorise(uow, user, Action.READ_ALL)
-        return load_event(EventManager(uow.session), event_id)
+        return EventRow.of(load_event(EventManager(uow.session), event_id))
 
 
 def create_event(
@@ -87,7 +91,7 @@ def create_event(
     location: str,
     attendees: int | str,
     notes: str = "",
-) -> Event:
+) -> EventRow:
     """Create an event (commerce): only for their own client, only on a signed contract."""
     with uow:
         actor = authorise(uow, user, Action.EVENT_CREATE)
@@ -117,7 +121,7 @@ def create_event(
         uow.flush()
         audit.record(uow, actor, "create", "event", event.id, created(event, FIELDS))
         uow.commit()
-        return load_event(manager, event.id)
+        return EventRow.of(load_event(manager, event.id))
 
 
 def assign_support(
@@ -127,7 +131,7 @@ def assign_support(
     support_id: int | None,
     *,
     expected_version: int | None = None,
-) -> Event:
+) -> EventRow:
     """Assign, change or remove an event's support contact (gestion)."""
     with uow:
         actor = authorise(uow, user, Action.EVENT_ASSIGN_SUPPORT)
@@ -154,7 +158,7 @@ def assign_support(
         changes = {"support_contact": [previous, helper.name if support_id else None]}
         audit.record(uow, actor, "assign", "event", event.id, changes)
         uow.commit()
-        return load_event(manager, event.id)
+        return EventRow.of(load_event(manager, event.id))
 
 
 def _editable_event(uow: UnitOfWork, user: CurrentUser, event_id: int):
@@ -171,10 +175,10 @@ def _editable_event(uow: UnitOfWork, user: CurrentUser, event_id: int):
     return actor, manager, event
 
 
-def check_update_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> Event:
+def check_update_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> EventRow:
     """The event, when `user` may update it now: the form is shown only then."""
     with uow:
-        return _editable_event(uow, user, event_id)[2]
+        return EventRow.of(_editable_event(uow, user, event_id)[2])
 
 
 def update_event(
@@ -189,7 +193,7 @@ def update_event(
     attendees: int | str | None = None,
     notes: str | None = None,
     expected_version: int | None = None,
-) -> Event:
+) -> EventRow:
     """Change an event's details (support, only the events assigned to them).
 
     Neither the contract nor the support contact changes here. `expected_version`: the
@@ -212,4 +216,4 @@ def update_event(
         check_period(changes.get("start_at", event.start_at), changes.get("end_at", event.end_at))
         audit.apply_changes(uow, actor, event, "event", changes, FIELDS)
         uow.commit()
-        return load_event(manager, event.id)
+        return EventRow.of(load_event(manager, event.id))
