@@ -8,10 +8,11 @@ from epic_events.controllers import collaborators as controller
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
 from epic_events.validators import validate_name, validate_phone
-from epic_events.views.collaborators import ask_new_password, render_collaborator
+from epic_events.views.collaborators import ask_new_password
 from epic_events.views.console import ask_optional, info, success, warning
 from epic_events.views.context import AppContext
 from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.renderers import render_collaborator
 
 
 def view_profile(ctx: AppContext) -> None:
