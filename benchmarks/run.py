@@ -41,9 +41,12 @@ from epic_events.controllers.auth import CurrentUser  # noqa: E402
 from epic_events.db import Database, ensure_database, normalise_url  # noqa: E402
 from epic_events.managers.collaborators import CollaboratorManager  # noqa: E402
 from epic_events.paging import COUNT_CAP, ListQuery  # noqa: E402
-from epic_events.views.clients import render_client, render_clients  # noqa: E402
-from epic_events.views.contracts import render_contracts  # noqa: E402
-from epic_events.views.events import render_events  # noqa: E402
+from epic_events.views.renderers import (  # noqa: E402
+    render_client,
+    render_clients,
+    render_contracts,
+    render_events,
+)
 
 SUPER_EMAIL = "admin@epicevents.example"
 SUPER_PASSWORD = "benchmark super user password"

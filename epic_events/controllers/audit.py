@@ -13,6 +13,7 @@ from epic_events.db import UnitOfWork
 from epic_events.errors import ValidationError
 from epic_events.models import AuditEntry, Collaborator
 from epic_events.paging import ListQuery, Page
+from epic_events.read_models import HistoryLine, page_of
 
 HIDDEN = "(hidden)"
 ENTITIES = ("client", "contract", "event", "collaborator")
@@ -116,16 +117,16 @@ def record(
 
 def history(
     uow: UnitOfWork, user: CurrentUser, entity: str, entity_id: int, query: ListQuery
-) -> Page[AuditEntry]:
+) -> Page[HistoryLine]:
     """The history of one client, contract, event (everyone) or collaborator (gestion)."""
     with uow:
         action = Action.COLLABORATOR_LIST if entity == "collaborator" else Action.READ_ALL
         authorise(uow, user, action)
-        return uow.audit.history(entity, entity_id, query)
+        return page_of(HistoryLine, uow.audit.history(entity, entity_id, query))
 
 
-def recent_activity(uow: UnitOfWork, user: CurrentUser, query: ListQuery) -> Page[AuditEntry]:
+def recent_activity(uow: UnitOfWork, user: CurrentUser, query: ListQuery) -> Page[HistoryLine]:
     """Everything that changed, latest first (gestion)."""
     with uow:
         authorise(uow, user, Action.ACTIVITY_READ)
-        return uow.audit.recent(query)
+        return page_of(HistoryLine, uow.audit.recent(query))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise
 from epic_events.controllers.guards import (
@@ -17,30 +15,25 @@ from epic_events.controllers.permissions import Action, Contact, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict, NotFound, ValidationError
 from epic_events.managers.paging import Listing
-from epic_events.models import Client, Contract, Event
+from epic_events.models import Client
 from epic_events.paging import ListQuery, Page, first_rows
+from epic_events.read_models import ClientDetail, ClientRow, ContractRow, EventRow, page_of
 from epic_events.validators import validate_company, validate_email, validate_name, validate_phone
 
 DETAIL_ROWS = 10
 FIELDS = ("full_name", "email", "phone", "company_name")
 
 
-@dataclass(frozen=True)
-class ClientDetail:
-    client: Client
-    contracts: Page[Contract]
-    events: Page[Event]
-
-
 def find_duplicates(
     uow: UnitOfWork, user: CurrentUser, *, email: str, full_name: str, company_name: str
-) -> list[Client]:
+) -> list[ClientRow]:
     """Clients with this email, or this name at this company (case aside), archived too."""
     with uow:
         authorise(uow, user, Action.READ_ALL)
-        return uow.clients.duplicates(
+        found = uow.clients.duplicates(
             email.strip().lower(), full_name.strip(), company_name.strip()
         )
+        return [ClientRow.of(client) for client in found]
 
 
 def client_listing(uow: UnitOfWork, user: CurrentUser, *, mine: bool = False) -> Listing:
@@ -55,10 +48,10 @@ def client_listing(uow: UnitOfWork, user: CurrentUser, *, mine: bool = False) ->
 
 def list_clients(
     uow: UnitOfWork, user: CurrentUser, query: ListQuery, *, mine: bool = False
-) -> Page[Client]:
+) -> Page[ClientRow]:
     """One page of clients (everyone); `mine` is commerce's "my clients" filter."""
     with uow:
-        return client_listing(uow, user, mine=mine).page(query)
+        return page_of(ClientRow, client_listing(uow, user, mine=mine).page(query))
 
 
 def get_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> ClientDetail:
@@ -70,7 +63,9 @@ def get_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> ClientDeta
             raise NotFound(f"There is no client #{client_id}.")
         events = uow.events.latest(DETAIL_ROWS + 1, client_id=client_id)
         return ClientDetail(
-            client, first_rows(contracts, DETAIL_ROWS), first_rows(events, DETAIL_ROWS)
+            ClientRow.of(client),
+            page_of(ContractRow, first_rows(contracts, DETAIL_ROWS)),
+            page_of(EventRow, first_rows(events, DETAIL_ROWS)),
         )
 
 
@@ -82,7 +77,7 @@ def create_client(
     email: str,
     phone: str,
     company_name: str,
-) -> Client:
+) -> ClientRow:
     """Create a client (commerce); its creator becomes its commercial contact."""
     with uow:
         actor = authorise(uow, user, Action.CLIENT_CREATE)
@@ -98,7 +93,7 @@ def create_client(
         uow.flush()
         audit.record(uow, actor, "create", "client", client.id, audit.created(client, FIELDS))
         uow.commit()
-        return load_client(uow, client.id)
+        return ClientRow.of(load_client(uow, client.id))
 
 
 def _refuse_taken_email(uow: UnitOfWork, email: str) -> None:
@@ -115,10 +110,10 @@ def _editable_client(uow: UnitOfWork, user: CurrentUser, client_id: int):
     return actor, client
 
 
-def check_update_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> Client:
+def check_update_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> ClientRow:
     """The client, when `user` may update it now: the form is shown only then."""
     with uow:
-        return _editable_client(uow, user, client_id)[1]
+        return ClientRow.of(_editable_client(uow, user, client_id)[1])
 
 
 def update_client(
@@ -131,7 +126,7 @@ def update_client(
     phone: str | None = None,
     company_name: str | None = None,
     expected_version: int | None = None,
-) -> Client:
+) -> ClientRow:
     """Change a client's details (commerce, only their own clients).
 
     `expected_version`: the version the form was opened on; a change made since is refused.
@@ -152,12 +147,12 @@ def update_client(
             _refuse_taken_email(uow, changes["email"])
         audit.apply_changes(uow, actor, client, "client", changes, FIELDS)
         uow.commit()
-        return load_client(uow, client.id)
+        return ClientRow.of(load_client(uow, client.id))
 
 
 def reassign_client(
     uow: UnitOfWork, user: CurrentUser, client_id: int, commercial_id: int
-) -> Client:
+) -> ClientRow:
     """Give a client (and its contracts) to another commercial (gestion)."""
     with uow:
         actor = authorise(uow, user, Action.CLIENT_REASSIGN)
@@ -188,4 +183,4 @@ def reassign_client(
                 {"commercial_contact": [previous, commercial.name]},
             )
         uow.commit()
-        return load_client(uow, client.id)
+        return ClientRow.of(load_client(uow, client.id))

@@ -16,6 +16,7 @@ from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from epic_events.managers.paging import Listing
 from epic_events.models import Collaborator
 from epic_events.paging import ListQuery, Page
+from epic_events.read_models import CollaboratorRow, page_of
 from epic_events.validators import (
     validate_department,
     validate_email,
@@ -32,7 +33,7 @@ ENDS_SESSIONS = {"email", "department", "password_hash"}
 
 def _lock_with_actor(
     uow: UnitOfWork, actor: Collaborator, collaborator_id: int, action: Action
-) -> Collaborator:
+) -> CollaboratorRow:
     """Lock the actor's row and the target's, in id order, and check the actor again.
 
     Two managers acting on each other at the same moment (deactivating, demoting or deleting
@@ -75,20 +76,20 @@ def list_collaborators(
     query: ListQuery | None = None,
     *,
     department: str | None = None,
-) -> Page[Collaborator]:
+) -> Page[CollaboratorRow]:
     """One page of collaborators by name (gestion), of one department when given."""
     with uow:
         listing = collaborator_listing(uow, user, department=department)
-        return listing.page(collaborator_query(query or ListQuery()))
+        return page_of(CollaboratorRow, listing.page(collaborator_query(query or ListQuery())))
 
 
-def get_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> Collaborator:
+def get_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> CollaboratorRow:
     """One collaborator (gestion, or anyone for themselves)."""
     with uow:
         actor = load_actor(uow, user)
         if actor.id != collaborator_id:
             require(actor.department_name, Action.COLLABORATOR_LIST)
-        return load_collaborator(uow, collaborator_id)
+        return CollaboratorRow.of(load_collaborator(uow, collaborator_id))
 
 
 def create_collaborator(
@@ -100,7 +101,7 @@ def create_collaborator(
     phone: str,
     department: str,
     password: str,
-) -> Collaborator:
+) -> CollaboratorRow:
     """Create a collaborator (gestion)."""
     with uow:
         actor = authorise(uow, user, Action.COLLABORATOR_CREATE)
@@ -128,7 +129,7 @@ def create_collaborator(
         collaborator_id=collaborator.id,
         department=department_name.value,
     )
-    return collaborator
+    return CollaboratorRow.of(collaborator)
 
 
 def _refuse_taken_email(uow: UnitOfWork, email: str) -> None:
@@ -147,7 +148,7 @@ def update_collaborator(
     department: str | None = None,
     password: str | None = None,
     expected_version: int | None = None,
-) -> Collaborator:
+) -> CollaboratorRow:
     """Change a collaborator's details, department or password (gestion).
 
     No one changes their own department. A commercial who owns clients, or a support
@@ -198,7 +199,7 @@ def update_collaborator(
         collaborator_id=collaborator.id,
         fields=",".join(_field_names(changes)),
     )
-    return collaborator
+    return CollaboratorRow.of(collaborator)
 
 
 def _field_names(changes: dict) -> list[str]:
@@ -214,7 +215,7 @@ def set_active(
     *,
     active: bool,
     expected_version: int | None = None,
-) -> Collaborator:
+) -> CollaboratorRow:
     """Deactivate a collaborator who leaves (their sessions end at once) or bring them back
     (gestion). Unlike deletion, nothing about them is lost."""
     with uow:
@@ -237,7 +238,7 @@ def set_active(
         uow.commit()
         uow.collaborators.refresh(collaborator)
     monitoring.record(f"collaborator.{action}d", actor_id=actor.id, collaborator_id=collaborator.id)
-    return collaborator
+    return CollaboratorRow.of(collaborator)
 
 
 def _check_can_leave(
@@ -282,10 +283,10 @@ def _deletable(uow: UnitOfWork, user: CurrentUser, collaborator_id: int):
 
 def check_delete_collaborator(
     uow: UnitOfWork, user: CurrentUser, collaborator_id: int
-) -> Collaborator:
+) -> CollaboratorRow:
     """The collaborator, when they may be deleted now: lets the view ask to confirm only then."""
     with uow:
-        return _deletable(uow, user, collaborator_id)[1]
+        return CollaboratorRow.of(_deletable(uow, user, collaborator_id)[1])
 
 
 def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> None:
@@ -313,7 +314,7 @@ def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int
 
 def update_own_profile(
     uow: UnitOfWork, user: CurrentUser, *, name: str | None = None, phone: str | None = None
-) -> Collaborator:
+) -> CollaboratorRow:
     """Change one's own name or phone (everyone)."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
@@ -327,12 +328,12 @@ def update_own_profile(
         audit.apply_changes(uow, actor, actor, "collaborator", changes, AUDITED)
         uow.commit()
         uow.collaborators.refresh(actor)
-        return actor
+        return CollaboratorRow.of(actor)
 
 
 def change_own_password(
     uow: UnitOfWork, user: CurrentUser, *, current_password: str, new_password: str
-) -> Collaborator:
+) -> CollaboratorRow:
     """Change one's own password (everyone); every other session of theirs ends."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
@@ -350,4 +351,4 @@ def change_own_password(
         )
         uow.commit()
         uow.collaborators.refresh(actor)
-        return actor
+        return CollaboratorRow.of(actor)

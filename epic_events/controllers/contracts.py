@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -20,18 +19,13 @@ from epic_events.controllers.permissions import Action, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict
 from epic_events.managers.paging import Listing
-from epic_events.models import Collaborator, Contract, Event
+from epic_events.models import Collaborator, Contract
 from epic_events.paging import ListQuery, Page, first_rows
+from epic_events.read_models import ContractDetail, ContractRow, EventRow, page_of
 from epic_events.validators import check_amounts, coerce_amount
 
 DETAIL_ROWS = 10
 FIELDS = ("total_amount", "amount_due", "signed")
-
-
-@dataclass(frozen=True)
-class ContractDetail:
-    contract: Contract
-    events: Page[Event]
 
 
 def contract_listing(
@@ -56,13 +50,14 @@ def list_contracts(
     *,
     unsigned: bool = False,
     unpaid: bool = False,
-) -> Page[Contract]:
+) -> Page[ContractRow]:
     """One page of contracts (everyone).
 
     `unsigned` and `unpaid` are commerce's filters, over the contracts of their own clients.
     """
     with uow:
-        return contract_listing(uow, user, unsigned=unsigned, unpaid=unpaid).page(query)
+        listing = contract_listing(uow, user, unsigned=unsigned, unpaid=unpaid)
+        return page_of(ContractRow, listing.page(query))
 
 
 def get_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> ContractDetail:
@@ -71,7 +66,9 @@ def get_contract(uow: UnitOfWork, user: CurrentUser, contract_id: int) -> Contra
         authorise(uow, user, Action.READ_ALL)
         contract = load_contract(uow, contract_id)
         events = uow.events.latest(DETAIL_ROWS + 1, contract_id=contract.id)
-        return ContractDetail(contract, first_rows(events, DETAIL_ROWS))
+        return ContractDetail(
+            ContractRow.of(contract), page_of(EventRow, first_rows(events, DETAIL_ROWS))
+        )
 
 
 def create_contract(
@@ -81,7 +78,7 @@ def create_contract(
     client_id: int,
     total_amount: Decimal | str,
     amount_due: Decimal | str | None = None,
-) -> Contract:
+) -> ContractRow:
     """Create an unsigned contract for any client (gestion).
 
     Its commercial contact is the client's; the amount due defaults to the total.
@@ -106,7 +103,7 @@ def create_contract(
         changes = audit.created(contract, FIELDS)
         audit.record(uow, actor, "create", "contract", contract.id, changes)
         uow.commit()
-        return load_contract(uow, contract.id)
+        return ContractRow.of(load_contract(uow, contract.id))
 
 
 def _editable_contract(
@@ -121,7 +118,7 @@ def _editable_contract(
 
 def check_update_contract(
     uow: UnitOfWork, user: CurrentUser, contract_id: int, *, signing: bool = False
-) -> Contract:
+) -> ContractRow:
     """The contract, when `user` may update (or sign) it now: the form is shown only then."""
     action, what = (
         (Action.CONTRACT_SIGN, "sign its contracts")
@@ -129,7 +126,7 @@ def check_update_contract(
         else (Action.CONTRACT_UPDATE, "update its contracts")
     )
     with uow:
-        return _editable_contract(uow, user, contract_id, action, what)[1]
+        return ContractRow.of(_editable_contract(uow, user, contract_id, action, what)[1])
 
 
 def update_contract(
@@ -141,7 +138,7 @@ def update_contract(
     amount_due: Decimal | str | None = None,
     signed: bool | None = None,
     expected_version: int | None = None,
-) -> Contract:
+) -> ContractRow:
     """Change amounts or status (gestion: any; commerce: their own clients' contracts).
 
     Signing this way is reported like `sign_contract`; a contract with events stays signed.
@@ -171,12 +168,12 @@ def update_contract(
     if newly_signed:
         _report_signature(actor, contract)
     with uow:
-        return load_contract(uow, contract_id)
+        return ContractRow.of(load_contract(uow, contract_id))
 
 
 def sign_contract(
     uow: UnitOfWork, user: CurrentUser, contract_id: int, *, expected_version: int | None = None
-) -> Contract:
+) -> ContractRow:
     """Sign a contract (gestion: any; commerce: their own clients'); reported to Sentry."""
     with uow:
         actor, contract = _editable_contract(
@@ -190,7 +187,7 @@ def sign_contract(
         uow.commit()
         signed = load_contract(uow, contract.id)
     _report_signature(actor, signed)
-    return signed
+    return ContractRow.of(signed)
 
 
 def _report_signature(actor: Collaborator, contract: Contract) -> None:

@@ -21,6 +21,7 @@ from epic_events.errors import NotFound, PermissionDenied, ValidationError
 from epic_events.managers.paging import Listing
 from epic_events.models import Event
 from epic_events.paging import ListQuery, Page
+from epic_events.read_models import EventRow, page_of
 from epic_events.validators import (
     check_period,
     coerce_attendees,
@@ -67,7 +68,7 @@ def list_events(
     mine: bool = False,
     upcoming: bool = False,
     now: datetime | None = None,
-) -> Page[Event]:
+) -> Page[EventRow]:
     """One page of events (everyone).
 
     Filters: `without_support` (gestion), `mine` (support: assigned to me), `upcoming`
@@ -77,14 +78,14 @@ def list_events(
         listing = event_listing(
             uow, user, without_support=without_support, mine=mine, upcoming=upcoming, now=now
         )
-        return listing.page(query)
+        return page_of(EventRow, listing.page(query))
 
 
-def get_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> Event:
+def get_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> EventRow:
     """An event with its contract, client and support contact (everyone)."""
     with uow:
         authorise(uow, user, Action.READ_ALL)
-        return load_event(uow, event_id)
+        return EventRow.of(load_event(uow, event_id))
 
 
 def create_event(
@@ -98,7 +99,7 @@ def create_event(
     location: str,
     attendees: int | str,
     notes: str = "",
-) -> Event:
+) -> EventRow:
     """Create an event (commerce): only for their own client, only on a signed contract."""
     with uow:
         actor = authorise(uow, user, Action.EVENT_CREATE)
@@ -127,7 +128,7 @@ def create_event(
         uow.flush()
         audit.record(uow, actor, "create", "event", event.id, audit.created(event, FIELDS))
         uow.commit()
-        return load_event(uow, event.id)
+        return EventRow.of(load_event(uow, event.id))
 
 
 def assign_support(
@@ -137,7 +138,7 @@ def assign_support(
     support_id: int | None,
     *,
     expected_version: int | None = None,
-) -> Event:
+) -> EventRow:
     """Assign, change or remove an event's support contact (gestion)."""
     with uow:
         actor = authorise(uow, user, Action.EVENT_ASSIGN_SUPPORT)
@@ -157,7 +158,7 @@ def assign_support(
         changes = {"support_contact": [previous, helper.name if support_id else None]}
         audit.record(uow, actor, "assign", "event", event.id, changes)
         uow.commit()
-        return load_event(uow, event.id)
+        return EventRow.of(load_event(uow, event.id))
 
 
 def _editable_event(uow: UnitOfWork, user: CurrentUser, event_id: int):
@@ -168,10 +169,10 @@ def _editable_event(uow: UnitOfWork, user: CurrentUser, event_id: int):
     return actor, event
 
 
-def check_update_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> Event:
+def check_update_event(uow: UnitOfWork, user: CurrentUser, event_id: int) -> EventRow:
     """The event, when `user` may update it now: the form is shown only then."""
     with uow:
-        return _editable_event(uow, user, event_id)[1]
+        return EventRow.of(_editable_event(uow, user, event_id)[1])
 
 
 def update_event(
@@ -186,7 +187,7 @@ def update_event(
     attendees: int | str | None = None,
     notes: str | None = None,
     expected_version: int | None = None,
-) -> Event:
+) -> EventRow:
     """Change an event's details (support, only the events assigned to them).
 
     Neither the contract nor the support contact changes here. `expected_version`: the
@@ -209,4 +210,4 @@ def update_event(
         check_period(changes.get("start_at", event.start_at), changes.get("end_at", event.end_at))
         audit.apply_changes(uow, actor, event, "event", changes, FIELDS)
         uow.commit()
-        return load_event(uow, event.id)
+        return EventRow.of(load_event(uow, event.id))

@@ -42,7 +42,13 @@ class ContractManager:
         )
 
     def get(self, contract_id: int, *, for_update: bool = False) -> Contract | None:
-        statement = self._select().where(Contract.id == contract_id)
+        """The contract with its client, and the client's commercial contact (whom a
+        refusal names)."""
+        statement = (
+            self._select()
+            .options(contains_eager(Contract.client).joinedload(Client.commercial_contact))
+            .where(Contract.id == contract_id)
+        )
         return get_row(self.session, statement, Contract, for_update=for_update)
 
     def listing(

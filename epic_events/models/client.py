@@ -23,7 +23,8 @@ class Client(Archivable, Timestamped, Versioned, Base):
         ForeignKey("collaborators.id", ondelete="RESTRICT"), index=True
     )
 
-    commercial_contact: Mapped[Collaborator] = relationship()
+    # Loaded by the managers' queries, never behind their back: a missing eager load fails.
+    commercial_contact: Mapped[Collaborator] = relationship(lazy="raise_on_sql")
 
     def __repr__(self) -> str:
         return f"Client(id={self.id!r})"

@@ -38,8 +38,9 @@ class Contract(Archivable, Timestamped, Versioned, Base):
     signed: Mapped[bool] = mapped_column(default=False, server_default="false")
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
-    client: Mapped[Client] = relationship()
-    commercial_contact: Mapped[Collaborator] = relationship()
+    # Loaded by the managers' queries, never behind their back: a missing eager load fails.
+    client: Mapped[Client] = relationship(lazy="raise_on_sql")
+    commercial_contact: Mapped[Collaborator] = relationship(lazy="raise_on_sql")
 
     def __repr__(self) -> str:
         return f"Contract(id={self.id!r})"

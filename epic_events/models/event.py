@@ -33,8 +33,9 @@ class Event(Archivable, Timestamped, Versioned, Base):
     attendees: Mapped[int] = mapped_column(default=0, server_default="0")
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
-    contract: Mapped[Contract] = relationship()
-    support_contact: Mapped[Collaborator | None] = relationship()
+    # Loaded by the managers' queries, never behind their back: a missing eager load fails.
+    contract: Mapped[Contract] = relationship(lazy="raise_on_sql")
+    support_contact: Mapped[Collaborator | None] = relationship(lazy="raise_on_sql")
 
     def __repr__(self) -> str:
         return f"Event(id={self.id!r})"

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
-
 from epic_events.controllers import clients as controller
 from epic_events.controllers import collaborators as collaborators_controller
 from epic_events.controllers import exports
-from epic_events.controllers.clients import ClientDetail
+from epic_events.controllers.audit import NOTHING_TO_CHANGE
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.models import Client
 from epic_events.paging import ListQuery, Page
 from epic_events.validators import (
     parse_id,
@@ -22,90 +17,13 @@ from epic_events.validators import (
     validate_phone,
 )
 from epic_events.views.archiving import archive_screen, restore_screen
-from epic_events.views.browse import (
-    FIXED,
-    NUMBER,
-    add_empty_row,
-    archivable_list,
-    list_table,
-    page_caption,
-    related,
-)
-from epic_events.views.collaborators import render_collaborators
+from epic_events.views.browse import archivable_list
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
-from epic_events.views.contracts import render_contracts
-from epic_events.views.events import render_events
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
-from epic_events.views.text import format_datetime, literal
-
-SORTS = {
-    "name": "name",
-    "company": "company",
-    "email": "email",
-    "created": "first contact",
-    "updated": "last update",
-}
-
-
-def render_clients(page: Page[Client], query: ListQuery | None = None, title="Clients") -> Table:
-    table = list_table(
-        title,
-        page_caption(page, query, SORTS),
-        {
-            "#": NUMBER,
-            "Name": {},
-            "Company": {},
-            "Email": {},
-            "Phone": FIXED,
-            "Commercial": {},
-            "Last update": FIXED,
-        },
-    )
-    for client in page.items:
-        table.add_row(
-            str(client.id),
-            literal(client.full_name),
-            literal(client.company_name),
-            literal(client.email),
-            literal(client.phone),
-            literal(client.commercial_contact.name),
-            literal(format_datetime(client.updated_at)),
-            style="dim strike" if client.archived_at is not None else None,
-        )
-    if not page.items:
-        add_empty_row(table, "client", query)
-    return table
-
-
-def render_client(detail: ClientDetail) -> Group:
-    client = detail.client
-    card = Table.grid(padding=(0, 2))
-    card.title = f"[bold]Client #{client.id}[/]"
-    card.title_justify = "left"
-    card.add_column(style="bold")
-    card.add_column()
-    card.add_row("Name", literal(client.full_name))
-    card.add_row("Company", literal(client.company_name))
-    card.add_row("Email", literal(client.email))
-    card.add_row("Phone", literal(client.phone))
-    card.add_row("Commercial", literal(client.commercial_contact.name))
-    card.add_row("First contact", literal(format_datetime(client.created_at)))
-    card.add_row("Last update", literal(format_datetime(client.updated_at)))
-    if client.archived_at is not None:
-        card.add_row("Archived", Text(format_datetime(client.archived_at), style="yellow"))
-    return Group(
-        card,
-        related(detail.contracts, "contract", render_contracts),
-        related(detail.events, "event", render_events),
-    )
-
-
-def show_client(ctx: AppContext, client_id: int) -> ClientDetail:
-    detail = controller.get_client(ctx.uow(), ctx.user, client_id)
-    ctx.console.print(render_client(detail))
-    return detail
+from epic_events.views.records import show_client
+from epic_events.views.renderers import CLIENT_SORTS, render_clients, render_collaborators
 
 
 def _browser(title: str, **filters):
@@ -115,7 +33,7 @@ def _browser(title: str, **filters):
         render=render_clients,
         export=exports.export_clients,
         open_one=show_client,
-        sorts=SORTS,
+        sorts=CLIENT_SORTS,
         **filters,
     )
 
@@ -176,7 +94,7 @@ def update_screen(ctx: AppContext) -> None:
     }
     changes = {field: value for field, value in changes.items() if value is not None}
     if not changes:
-        raise ValidationError("Nothing to change: every value is the same as before.")
+        raise ValidationError(NOTHING_TO_CHANGE)
     updated = controller.update_client(
         ctx.uow(), ctx.user, client.id, expected_version=client.version, **changes
     )
@@ -194,8 +112,7 @@ def reassign_screen(ctx: AppContext) -> None:
     updated = controller.reassign_client(ctx.uow(), ctx.user, client.id, commercial_id)
     success(
         console,
-        f"Client #{updated.id} is now followed by {updated.commercial_contact.name}, "
-        "with its contracts.",
+        f"Client #{updated.id} is now followed by {updated.commercial_name}, with its contracts.",
     )
 
 

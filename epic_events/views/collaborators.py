@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 
 from epic_events.controllers import collaborators as controller
 from epic_events.controllers import exports
+from epic_events.controllers.audit import NOTHING_TO_CHANGE
 from epic_events.controllers.permissions import Action
+from epic_events.departments import DepartmentName
 from epic_events.errors import ValidationError
-from epic_events.models import Collaborator, DepartmentName
-from epic_events.paging import ListQuery, Page
 from epic_events.validators import (
     parse_id,
     validate_department,
@@ -19,61 +18,16 @@ from epic_events.validators import (
     validate_password,
     validate_phone,
 )
-from epic_events.views.browse import (
-    NUMBER,
-    add_empty_row,
-    browse,
-    list_table,
-    page_caption,
-)
+from epic_events.views.browse import browse
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
-from epic_events.views.text import format_datetime, literal, sanitize
+from epic_events.views.records import show_collaborator
+from epic_events.views.renderers import render_collaborator, render_collaborators
+from epic_events.views.text import sanitize
 
 DEPARTMENTS = list(DepartmentName)
-
-
-def render_collaborators(
-    page: Page[Collaborator], query: ListQuery | str | None = None, title: str = "Collaborators"
-) -> Table:
-    table = list_table(
-        title,
-        page_caption(page, query),
-        {"#": NUMBER, "Name": {}, "Email": {}, "Phone": {}, "Department": {}},
-    )
-    for collaborator in page.items:
-        table.add_row(
-            str(collaborator.id),
-            literal(collaborator.name),
-            literal(collaborator.email),
-            literal(collaborator.phone),
-            literal(
-                collaborator.department.name
-                + ("" if collaborator.active in (True, None) else " (deactivated)")
-            ),
-        )
-    if not page.items:
-        add_empty_row(table, "collaborator", query)
-    return table
-
-
-def render_collaborator(collaborator: Collaborator) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.title = f"[bold]Collaborator #{collaborator.id}[/]"
-    table.title_justify = "left"
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("Name", literal(collaborator.name))
-    table.add_row("Email", literal(collaborator.email))
-    table.add_row("Phone", literal(collaborator.phone))
-    table.add_row("Department", literal(collaborator.department.name))
-    if not collaborator.active:
-        table.add_row("Status", Text("deactivated", style="yellow"))
-    table.add_row("Created", literal(format_datetime(collaborator.created_at)))
-    table.add_row("Updated", literal(format_datetime(collaborator.updated_at)))
-    return table
 
 
 def parse_department(raw: str) -> DepartmentName:
@@ -113,12 +67,6 @@ def list_screen(ctx: AppContext) -> None:
             ctx.uow(), ctx.user, query, path, progress=progress
         ),
     )
-
-
-def show_collaborator(ctx: AppContext, collaborator_id: int) -> Collaborator:
-    collaborator = controller.get_collaborator(ctx.uow(), ctx.user, collaborator_id)
-    ctx.console.print(render_collaborator(collaborator))
-    return collaborator
 
 
 def view_screen(ctx: AppContext) -> None:
@@ -161,14 +109,14 @@ def update_screen(ctx: AppContext) -> None:
     if collaborator.id != ctx.user.id:
         console.print(department_choices())
         department = ask_optional(
-            console, "Department", parse_department, collaborator.department.name
+            console, "Department", parse_department, collaborator.department.value
         )
         changes["department"] = department
         if confirm(console, "Set a new password for them?"):
             changes["password"] = ask_new_password(ctx, "New password")
     changes = {field: value for field, value in changes.items() if value is not None}
     if not changes:
-        raise ValidationError("Nothing to change: every value is the same as before.")
+        raise ValidationError(NOTHING_TO_CHANGE)
     updated = controller.update_collaborator(
         ctx.uow(), ctx.user, collaborator.id, expected_version=collaborator.version, **changes
     )

@@ -2,113 +2,23 @@
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from epic_events.controllers import contracts as controller
 from epic_events.controllers import exports
-from epic_events.controllers.contracts import ContractDetail
+from epic_events.controllers.audit import NOTHING_TO_CHANGE
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.models import Contract
-from epic_events.paging import ListQuery, Page
 from epic_events.validators import check_amounts, parse_amount, parse_id
 from epic_events.views.archiving import archive_screen, restore_screen
-from epic_events.views.browse import (
-    FIXED,
-    NUMBER,
-    RIGHT,
-    add_empty_row,
-    archivable_list,
-    list_table,
-    page_caption,
-    related,
-)
+from epic_events.views.browse import archivable_list
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
-from epic_events.views.events import render_events
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
-from epic_events.views.text import format_datetime, format_money, literal, sanitize
-
-SORTS = {
-    "id": "number",
-    "total": "total",
-    "due": "amount due",
-    "created": "creation date",
-    "signed": "status",
-}
-
-
-def status(contract: Contract) -> Text:
-    if contract.archived_at is not None:
-        return Text("archived", style="dim")
-    return Text("signed", style="green") if contract.signed else Text("unsigned", style="yellow")
-
-
-def render_contracts(
-    page: Page[Contract], query: ListQuery | None = None, title: str = "Contracts"
-) -> Table:
-    table = list_table(
-        title,
-        page_caption(page, query, SORTS),
-        {
-            "#": NUMBER,
-            "Client": {},
-            "Company": {},
-            "Commercial": {},
-            "Total": RIGHT,
-            "Due": RIGHT,
-            "Status": FIXED,
-            "Created": FIXED,
-        },
-    )
-    for contract in page.items:
-        table.add_row(
-            str(contract.id),
-            literal(contract.client.full_name),
-            literal(contract.client.company_name),
-            literal(contract.commercial_contact.name),
-            format_money(contract.total_amount),
-            format_money(contract.amount_due),
-            status(contract),
-            literal(format_datetime(contract.created_at)),
-        )
-    if not page.items:
-        add_empty_row(table, "contract", query)
-    return table
-
-
-def render_contract(detail: ContractDetail) -> Group:
-    contract = detail.contract
-    client = contract.client
-    card = Table.grid(padding=(0, 2))
-    card.title = f"[bold]Contract #{contract.id}[/]"
-    card.title_justify = "left"
-    card.add_column(style="bold")
-    card.add_column()
-    card.add_row("Client", literal(f"#{client.id} {sanitize(client.full_name)}"))
-    card.add_row("Company", literal(client.company_name))
-    card.add_row("Email", literal(client.email))
-    card.add_row("Phone", literal(client.phone))
-    card.add_row("Commercial", literal(contract.commercial_contact.name))
-    card.add_row("Total", format_money(contract.total_amount))
-    card.add_row("Amount due", format_money(contract.amount_due))
-    card.add_row("Status", status(contract))
-    card.add_row("Created", literal(format_datetime(contract.created_at)))
-    card.add_row("Last update", literal(format_datetime(contract.updated_at)))
-    if contract.signed_at is not None:
-        card.add_row("Signed", literal(format_datetime(contract.signed_at)))
-    if contract.archived_at is not None:
-        card.add_row("Archived", Text(format_datetime(contract.archived_at), style="yellow"))
-    return Group(card, related(detail.events, "event", render_events))
-
-
-def show_contract(ctx: AppContext, contract_id: int) -> ContractDetail:
-    detail = controller.get_contract(ctx.uow(), ctx.user, contract_id)
-    ctx.console.print(render_contract(detail))
-    return detail
+from epic_events.views.records import show_client, show_contract
+from epic_events.views.renderers import CONTRACT_SORTS, render_contracts
+from epic_events.views.text import format_money, sanitize
 
 
 def _browser(title: str, **filters):
@@ -118,7 +28,7 @@ def _browser(title: str, **filters):
         render=render_contracts,
         export=exports.export_contracts,
         open_one=show_contract,
-        sorts=SORTS,
+        sorts=CONTRACT_SORTS,
         **filters,
     )
 
@@ -147,8 +57,6 @@ def view_screen(ctx: AppContext) -> None:
 
 
 def create_screen(ctx: AppContext) -> None:
-    from epic_events.views.clients import show_client
-
     console = ctx.console
     console.print("[bold]New contract[/] [dim](Ctrl-C cancels; amounts like 1 500,50)[/]")
     client = show_client(ctx, ask(console, "Client id", parse_id)).client
@@ -159,7 +67,7 @@ def create_screen(ctx: AppContext) -> None:
     contract = controller.create_contract(
         ctx.uow(), ctx.user, client_id=client.id, total_amount=total, amount_due=due
     )
-    success(console, f"Created contract #{contract.id} for {contract.client.full_name} (unsigned).")
+    success(console, f"Created contract #{contract.id} for {contract.client_name} (unsigned).")
 
 
 def update_screen(ctx: AppContext) -> None:
@@ -172,7 +80,7 @@ def update_screen(ctx: AppContext) -> None:
     new_total = contract.total_amount if total is None else total
     due = ask_optional(console, "Amount due", _due_within(new_total), contract.amount_due)
     if total is None and due is None:
-        raise ValidationError("Nothing to change: every value is the same as before.")
+        raise ValidationError(NOTHING_TO_CHANGE)
     updated = controller.update_contract(
         ctx.uow(),
         ctx.user,
@@ -197,7 +105,7 @@ def sign_screen(ctx: AppContext) -> None:
         raise ValidationError(f"Contract #{contract.id} is already signed.")
     question = Text.assemble(
         (f"Sign contract #{contract.id} of ", "bold"),
-        (sanitize(contract.client.full_name), "bold"),
+        (sanitize(contract.client_name), "bold"),
         (f" for {format_money(contract.total_amount)}?", "bold"),
     )
     if not confirm(console, question):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-from rich.text import Text
-
 from epic_events.controllers import collaborators as collaborators_controller
 from epic_events.controllers import events as controller
 from epic_events.controllers import exports
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.models import Event
-from epic_events.paging import ListQuery, Page
+from epic_events.paging import ListQuery
 from epic_events.validators import (
     DATETIME_HELP,
     check_period,
@@ -23,97 +19,21 @@ from epic_events.validators import (
     validate_notes,
 )
 from epic_events.views.archiving import archive_screen, restore_screen
-from epic_events.views.browse import (
-    FIXED,
-    NUMBER,
-    RIGHT,
-    add_empty_row,
-    archivable_list,
-    list_table,
-    page_caption,
-)
-from epic_events.views.collaborators import render_collaborators
+from epic_events.views.browse import archivable_list
 from epic_events.views.console import ask, ask_optional, error, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
-from epic_events.views.text import EMPTY, format_datetime, literal, sanitize
+from epic_events.views.records import show_contract, show_event
+from epic_events.views.renderers import (
+    EVENT_SORTS,
+    render_collaborators,
+    render_event,
+    render_events,
+)
+from epic_events.views.text import format_datetime
 
-SORTS = {
-    "start": "start",
-    "name": "name",
-    "attendees": "attendees",
-    "id": "number",
-}
 REMOVE = "-"
-
-
-def support_name(event: Event) -> Text:
-    if event.support_contact is None:
-        return Text(EMPTY, style="yellow")
-    return literal(event.support_contact.name)
-
-
-def render_events(page: Page[Event], query: ListQuery | None = None, title="Events") -> Table:
-    table = list_table(
-        title,
-        page_caption(page, query, SORTS),
-        {
-            "#": NUMBER,
-            "Event": {},
-            "Client": {},
-            "Contract": RIGHT,
-            "Start": FIXED,
-            "Support": {},
-            "Location": {"max_width": 30},
-            "Attendees": RIGHT,
-        },
-    )
-    for event in page.items:
-        table.add_row(
-            str(event.id),
-            literal(event.name),
-            literal(event.contract.client.full_name),
-            f"#{event.contract_id}",
-            literal(format_datetime(event.start_at)),
-            support_name(event),
-            literal(event.location),
-            str(event.attendees),
-            style="dim strike" if event.archived_at is not None else None,
-        )
-    if not page.items:
-        add_empty_row(table, "event", query)
-    return table
-
-
-def render_event(event: Event) -> Table:
-    client = event.contract.client
-    card = Table.grid(padding=(0, 2))
-    card.title = f"[bold]Event #{event.id}[/]"
-    card.title_justify = "left"
-    card.add_column(style="bold")
-    card.add_column()
-    card.add_row("Name", literal(event.name))
-    card.add_row("Contract", f"#{event.contract_id}")
-    card.add_row("Client", literal(f"#{client.id} {sanitize(client.full_name)}"))
-    card.add_row("Client contact", literal(f"{sanitize(client.email)} · {sanitize(client.phone)}"))
-    card.add_row("Company", literal(client.company_name))
-    card.add_row("Start", literal(format_datetime(event.start_at)))
-    card.add_row("End", literal(format_datetime(event.end_at)))
-    card.add_row("Support", support_name(event))
-    card.add_row("Location", literal(event.location))
-    card.add_row("Attendees", str(event.attendees))
-    card.add_row("Notes", literal(event.notes))
-    card.add_row("Last update", literal(format_datetime(event.updated_at)))
-    if event.archived_at is not None:
-        card.add_row("Archived", Text(format_datetime(event.archived_at), style="yellow"))
-    return card
-
-
-def show_event(ctx: AppContext, event_id: int) -> Event:
-    event = controller.get_event(ctx.uow(), ctx.user, event_id)
-    ctx.console.print(render_event(event))
-    return event
 
 
 def _browser(title: str, **filters):
@@ -123,7 +43,7 @@ def _browser(title: str, **filters):
         render=render_events,
         export=exports.export_events,
         open_one=show_event,
-        sorts=SORTS,
+        sorts=EVENT_SORTS,
         query=ListQuery(sort="start"),
         **filters,
     )
@@ -160,8 +80,6 @@ def ask_period(ctx: AppContext, start_default=None, end_default=None):
 
 
 def create_screen(ctx: AppContext) -> None:
-    from epic_events.views.contracts import show_contract
-
     console = ctx.console
     console.print("[bold]New event[/] [dim](Ctrl-C cancels)[/]")
     contract = show_contract(ctx, ask(console, "Contract id", parse_id)).contract
@@ -201,7 +119,7 @@ def assign_screen(ctx: AppContext) -> None:
     updated = controller.assign_support(
         ctx.uow(), ctx.user, event.id, support_id, expected_version=event.version
     )
-    who = updated.support_contact.name if updated.support_contact else "nobody"
+    who = updated.support_name if updated.support_name is not None else "nobody"
     success(console, f"Event #{updated.id} is now supported by {who}.")
 
 

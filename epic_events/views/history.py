@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from rich.table import Table
 from rich.text import Text
 
 from epic_events.controllers import audit as controller
-from epic_events.models import AuditEntry
 from epic_events.paging import ListQuery, Page
+from epic_events.read_models import HistoryLine
 from epic_events.validators import parse_id
 from epic_events.views.browse import FIXED, add_empty_row, browse, list_table, page_caption
 from epic_events.views.console import ask
@@ -17,7 +19,7 @@ from epic_events.views.text import format_datetime, literal, sanitize
 LATEST_FIRST = ListQuery(sort="at", descending=True)
 
 
-def describe(changes: dict) -> Text:
+def describe(changes: Mapping[str, Sequence]) -> Text:
     """`field: before → after` for each change, literally."""
     parts = []
     for field, (before, after) in changes.items():
@@ -30,7 +32,7 @@ def describe(changes: dict) -> Text:
     return Text("; ".join(parts) or "—")
 
 
-def render_history(page: Page[AuditEntry], query=None, title: str = "History") -> Table:
+def render_history(page: Page[HistoryLine], query=None, title: str = "History") -> Table:
     table = list_table(
         title,
         page_caption(page, query),

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from epic_events.controllers import collaborators as controller
+from epic_events.controllers.audit import NOTHING_TO_CHANGE
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
 from epic_events.validators import validate_name, validate_phone
-from epic_events.views.collaborators import ask_new_password, render_collaborator
+from epic_events.views.collaborators import ask_new_password
 from epic_events.views.console import ask_optional, info, success, warning
 from epic_events.views.context import AppContext
 from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.renderers import render_collaborator
 
 
 def view_profile(ctx: AppContext) -> None:
@@ -26,7 +28,7 @@ def edit_profile(ctx: AppContext) -> None:
     name = ask_optional(ctx.console, "Full name", validate_name, me.name)
     phone = ask_optional(ctx.console, "Phone", validate_phone, me.phone)
     if name is None and phone is None:
-        raise ValidationError("Nothing to change: every value is the same as before.")
+        raise ValidationError(NOTHING_TO_CHANGE)
     updated = controller.update_own_profile(ctx.uow(), ctx.user, name=name, phone=phone)
     ctx.user = replace(ctx.user, name=updated.name)
     success(ctx.console, "Your profile was updated.")

@@ -161,7 +161,7 @@ def test_every_change_leaves_a_history_row_with_its_fields(
         for e in audit.history(uow_factory(), support, "client", client.id, ListQuery()).items
         if e.action == "update"
     ]
-    assert update.changes == {"phone": ["+678 123 456 78", "+33 9 87 65 43 21"]}
+    assert update.changes == {"phone": ("+678 123 456 78", "+33 9 87 65 43 21")}
     assert update.actor_id == commerce.id
     contract_actions = [
         e.action
@@ -301,8 +301,8 @@ def test_a_contract_and_its_event_archived_with_their_client_say_so_in_their_own
     for entity, record_id in (("contract", contract.id), ("event", event.id)):
         entries = audit.history(uow_factory(), gestion, entity, record_id, ListQuery()).items
         assert [(e.action, e.changes) for e in entries[-2:]] == [
-            ("archive", {"with": [None, f"client #{client.id}"]}),
-            ("restore", {"with": [None, f"client #{client.id}"]}),
+            ("archive", {"with": (None, f"client #{client.id}")}),
+            ("restore", {"with": (None, f"client #{client.id}")}),
         ]
 
 

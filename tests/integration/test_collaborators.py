@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from epic_events.auth import passwords
 from epic_events.controllers import collaborators as controller
+from epic_events.departments import DepartmentName
 from epic_events.errors import (
     Conflict,
     NotAuthenticated,
@@ -107,7 +108,7 @@ def test_gestion_updates_name_phone_email_and_department(uow_factory, gestion, m
         "+33 7 00 00 00 00",
         "new.address@example.com",
     )
-    assert updated.department.name == "gestion"
+    assert updated.department == DepartmentName.GESTION
     assert updated.token_version == target.token_version + 1  # their sessions end
 
 

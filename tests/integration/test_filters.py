@@ -436,7 +436,7 @@ def test_events_search_their_name_and_their_clients_name_and_company(
     search, expected, uow_factory, support, searchable
 ):
     page = events.list_events(uow_factory(), support, ListQuery(search=search))
-    assert {e.contract.client_id for e in page.items} == {searchable[n] for n in expected}
+    assert {e.client_id for e in page.items} == {searchable[n] for n in expected}
 
 
 def test_search_is_combined_with_a_filter(uow_factory, commerce, user_of, make_client):

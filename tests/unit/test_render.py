@@ -11,10 +11,11 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-from epic_events.models import Collaborator, Department
+from epic_events.departments import DepartmentName
 from epic_events.paging import Page
-from epic_events.views.collaborators import render_collaborator, render_collaborators
+from epic_events.read_models import CollaboratorRow
 from epic_events.views.menu import MenuEntry, render_menu
+from epic_events.views.renderers import render_collaborator, render_collaborators
 from epic_events.views.text import EMPTY, format_datetime, literal, sanitize
 
 CREATED = datetime(2021, 4, 18, 10, 30, tzinfo=UTC)
@@ -40,18 +41,19 @@ def render(renderable) -> str:
     return console.export_text()
 
 
-def collaborator(**fields) -> Collaborator:
+def collaborator(**fields) -> CollaboratorRow:
     values = {
         "id": 7,
         "name": "Bill Boquet",
         "email": "bill@epic-events.fr",
         "phone": "+678 123 456 78",
-        "department": Department(name="commerce"),
+        "department": DepartmentName.COMMERCE,
+        "active": True,
         "created_at": CREATED,
         "updated_at": UPDATED,
     }
     values.update(fields)
-    return Collaborator(**values)
+    return CollaboratorRow(**values)
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def test_the_list_shows_each_collaborator_on_its_row():
         items=[
             collaborator(),
             collaborator(
-                id=8, name="Kate Hastroff", email="kate@e.fr", department=Department(name="support")
+                id=8, name="Kate Hastroff", email="kate@e.fr", department=DepartmentName.SUPPORT
             ),
         ],
         number=1,
