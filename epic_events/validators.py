@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import email_validator
 
+from epic_events.departments import DepartmentName
 from epic_events.errors import ValidationError
-from epic_events.models.department import DepartmentName
 
 NAME_MAX = 100
 EMAIL_MAX = 254
