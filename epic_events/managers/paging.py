@@ -55,22 +55,38 @@ class Listing:
             matching = or_(*(column.ilike(pattern) for column in self.search_columns))
         return statement.where(matching), counted.where(matching)
 
-    def ordered(self, query: ListQuery) -> Select:
-        """The searched rows in the query's order (the id breaks ties: a stable order)."""
-        statement, _ = self.searched(query)
+    def _order(self, query: ListQuery) -> tuple[ColumnElement, ColumnElement]:
+        """The query's sort column and direction; the id breaks ties: a stable order."""
         column = self.sort_columns.get(query.sort or "", next(iter(self.sort_columns.values())))
         # Plain ASC/DESC (every sort key is NOT NULL): a btree serves both directions.
-        order = column.desc() if query.descending else column.asc()
-        tie = self.tiebreak.desc() if query.descending else self.tiebreak.asc()
-        return statement.order_by(order, tie)
+        if query.descending:
+            return column.desc(), self.tiebreak.desc()
+        return column.asc(), self.tiebreak.asc()
+
+    def ordered(self, query: ListQuery) -> Select:
+        """The searched rows in the query's order."""
+        statement, _ = self.searched(query)
+        return statement.order_by(*self._order(query))
 
     def page(self, query: ListQuery) -> Page:
-        """One page: counted (capped), sorted, sliced."""
+        """One page: counted (capped), sorted, sliced.
+
+        The rows skipped before a page are skipped among ids alone (the sort index, without
+        the joins that only serve display), then the page's rows are read with their joins:
+        page 250 costs what page 2 does.
+        """
         _, counted = self.searched(query)
         total, exact = capped_count(self.session, counted)
         number = clamp_page(query.page, total, query.size)
+        order = self._order(query)
+        ids = (
+            counted.with_only_columns(self.tiebreak, maintain_column_froms=True)
+            .order_by(*order)
+            .offset((number - 1) * query.size)
+            .limit(query.size)
+        )
         rows = self.session.scalars(
-            self.ordered(query).offset((number - 1) * query.size).limit(query.size)
+            self.statement.where(self.tiebreak.in_(ids)).order_by(*order)
         ).unique()
         return Page(items=list(rows), number=number, size=query.size, total=total, exact=exact)
 
