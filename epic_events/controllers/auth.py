@@ -153,9 +153,21 @@ class Authenticator:
             uow.act_as(collaborator.id)
             uow.logins.clear_failures(email)
             if passwords.needs_rehash(collaborator.password_hash):
-                collaborator.password_hash = passwords.hash_password(password)
+                self._upgrade_hash(uow, collaborator, password)
             uow.commit()
             return self._save_token(collaborator)
+
+    @staticmethod
+    def _upgrade_hash(uow: UnitOfWork, collaborator: Collaborator, password: str) -> None:
+        """Hash the password again with today's parameters, unless the row changed since it
+        was read (gestion reset the password meanwhile, say): then the upgrade waits for the
+        next login rather than overwrite that change."""
+        from epic_events.auth import passwords
+
+        verified = collaborator.password_hash
+        uow.collaborators.get_for_password_change(collaborator.id)  # the same object, fresh
+        if collaborator.password_hash == verified:
+            collaborator.password_hash = passwords.hash_password(password)
 
     @staticmethod
     def _failed(uow: UnitOfWork, email: str) -> None:

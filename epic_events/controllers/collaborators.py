@@ -33,7 +33,7 @@ ENDS_SESSIONS = {"email", "department", "password_hash"}
 
 def _lock_with_actor(
     uow: UnitOfWork, actor: Collaborator, collaborator_id: int, action: Action
-) -> CollaboratorRow:
+) -> Collaborator:
     """Lock the actor's row and the target's, in id order, and check the actor again.
 
     Two managers acting on each other at the same moment (deactivating, demoting or deleting
@@ -289,13 +289,21 @@ def check_delete_collaborator(
         return CollaboratorRow.of(_deletable(uow, user, collaborator_id)[1])
 
 
-def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> None:
+def delete_collaborator(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    collaborator_id: int,
+    *,
+    expected_version: int | None = None,
+) -> None:
     """Delete a collaborator (gestion); never oneself, never a commercial who owns clients.
 
     A deleted support contact's events become "without support" (the foreign key does it).
+    `expected_version`: the version the confirmation showed; a change made since is refused.
     """
     with uow:
         actor, collaborator = _deletable(uow, user, collaborator_id)
+        require_unchanged(collaborator, expected_version, "collaborator")
         department = collaborator.department_name.value
         gone = {
             field: [value, None] for field, value in audit.snapshot(collaborator, AUDITED).items()
@@ -313,11 +321,18 @@ def delete_collaborator(uow: UnitOfWork, user: CurrentUser, collaborator_id: int
 
 
 def update_own_profile(
-    uow: UnitOfWork, user: CurrentUser, *, name: str | None = None, phone: str | None = None
+    uow: UnitOfWork,
+    user: CurrentUser,
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    expected_version: int | None = None,
 ) -> CollaboratorRow:
-    """Change one's own name or phone (everyone)."""
+    """Change one's own name or phone (everyone); a change made by gestion since the form
+    opened (`expected_version`) is refused, not overwritten."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
+        require_unchanged(actor, expected_version, "collaborator")
         changes = audit.pending_changes(
             actor,
             {

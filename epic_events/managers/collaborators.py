@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Department, Event
@@ -25,6 +25,16 @@ class CollaboratorManager:
             .where(Collaborator.id == collaborator_id)
             .with_for_update(of=Collaborator)
             .execution_options(populate_existing=True)  # read as of the lock, not as cached
+        )
+
+    def get_for_password_change(self, collaborator_id: int) -> Collaborator | None:
+        """The collaborator with their password hash, both read fresh, the row locked."""
+        return self.session.scalar(
+            select(Collaborator)
+            .options(undefer(Collaborator.password_hash))
+            .where(Collaborator.id == collaborator_id)
+            .with_for_update(of=Collaborator)
+            .execution_options(populate_existing=True)
         )
 
     def get_by_email(self, email: str) -> Collaborator | None:

@@ -160,7 +160,9 @@ def delete_screen(ctx: AppContext) -> None:
     if not confirm(console, question):
         info(console, "Nothing was deleted.")
         return
-    controller.delete_collaborator(ctx.uow(), ctx.user, collaborator.id)
+    controller.delete_collaborator(
+        ctx.uow(), ctx.user, collaborator.id, expected_version=collaborator.version
+    )
     success(console, f"Deleted collaborator #{collaborator.id}.")
 
 

@@ -29,7 +29,9 @@ def edit_profile(ctx: AppContext) -> None:
     phone = ask_optional(ctx.console, "Phone", validate_phone, me.phone)
     if name is None and phone is None:
         raise ValidationError(NOTHING_TO_CHANGE)
-    updated = controller.update_own_profile(ctx.uow(), ctx.user, name=name, phone=phone)
+    updated = controller.update_own_profile(
+        ctx.uow(), ctx.user, name=name, phone=phone, expected_version=me.version
+    )
     ctx.user = replace(ctx.user, name=updated.name)
     success(ctx.console, "Your profile was updated.")
 

@@ -219,3 +219,35 @@ def test_after_a_logout_no_other_saved_session_is_resumed(authenticator, make_co
     user = authenticator.login(second.email, PASSWORD)
     authenticator.logout(user)
     assert authenticator.resume().user is None
+
+
+def test_a_password_reset_during_login_is_not_overwritten_by_the_hash_upgrade(
+    authenticator, make_collaborator, connection, monkeypatch
+):
+    """Gestion resets the password while an old-hash login is being checked: the login
+    succeeds, and the upgrade of the old hash does not bring the old password back."""
+    from epic_events.auth import passwords
+    from epic_events.roles import app_role
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    person = make_collaborator("support", password_hash=weak)
+    reset = passwords.hash_password("reset by gestion 1")
+    check = passwords.verify_password
+
+    def check_then_reset(stored: str, password: str) -> bool:
+        matches = check(stored, password)
+        connection.execute(text("RESET ROLE"))  # another program: gestion's reset
+        connection.execute(
+            text("UPDATE collaborators SET password_hash = :hash WHERE id = :id"),
+            {"hash": reset, "id": person.id},
+        )
+        connection.execute(text(f"SET ROLE {app_role(connection.engine.url.database)}"))
+        return matches
+
+    monkeypatch.setattr(passwords, "verify_password", check_then_reset)
+    user = authenticator.login(person.email, PASSWORD)
+    assert user.id == person.id
+    stored = connection.execute(
+        text("SELECT password_hash FROM collaborators WHERE id = :id"), {"id": person.id}
+    ).scalar_one()
+    assert stored == reset

@@ -522,3 +522,35 @@ def test_deactivating_a_collaborator_changed_since_the_screen_opened_is_refused(
             expected_version=opened.version,
         )
     assert row(admin, "collaborators", colleague.id).active is True
+
+
+def test_a_profile_saved_over_a_change_made_by_gestion_meanwhile_is_refused(
+    admin, first, second, two_managers_and_a_colleague
+):
+    manager, _, colleague = two_managers_and_a_colleague
+    own_form = collaborators.get_collaborator(second.unit_of_work(), colleague, colleague.id)
+    collaborators.update_collaborator(
+        first.unit_of_work(), manager, colleague.id, name="Renamed By Gestion"
+    )
+    with pytest.raises(Conflict, match=CHANGED_BY_SOMEONE_ELSE):
+        collaborators.update_own_profile(
+            second.unit_of_work(),
+            colleague,
+            phone="+33 7 00 00 00 00",
+            expected_version=own_form.version,
+        )
+    stored = row(admin, "collaborators", colleague.id)
+    assert (stored.name, stored.phone) == ("Renamed By Gestion", "+33 6 12 34 56 78")
+
+
+def test_deleting_a_collaborator_changed_since_the_confirmation_is_refused(
+    admin, first, second, two_managers_and_a_colleague
+):
+    one, two, colleague = two_managers_and_a_colleague
+    shown = collaborators.check_delete_collaborator(second.unit_of_work(), two, colleague.id)
+    collaborators.update_collaborator(first.unit_of_work(), one, colleague.id, name="Still Here")
+    with pytest.raises(Conflict, match=CHANGED_BY_SOMEONE_ELSE):
+        collaborators.delete_collaborator(
+            second.unit_of_work(), two, colleague.id, expected_version=shown.version
+        )
+    assert row(admin, "collaborators", colleague.id).name == "Still Here"
