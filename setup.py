@@ -56,6 +56,12 @@ def parse_args(argv):
         action="store_true",
         help="also load the demo company (bulk COPY; never duplicated, never touches other data)",
     )
+    demo.add_argument(
+        "--demo-on-live-data",
+        action="store_true",
+        help="load the demo even into a production database that holds clients of its own "
+        "(its indexes are rebuilt under exclusive locks: staff wait meanwhile)",
+    )
     for name, default, what in (
         ("commerce", 20, "commerce collaborators"),
         ("support", 10, "support collaborators"),
@@ -113,7 +119,7 @@ def main(argv=None) -> int:
             from epic_events.views.progress import bulk_progress
 
             with bulk_progress() as progress:
-                changes = installer.run(demo, progress)
+                changes = installer.run(demo, progress, demo_on_live_data=args.demo_on_live_data)
     except EpicEventsError as problem:
         print(f"setup.py: {problem}", file=sys.stderr)
         return 2

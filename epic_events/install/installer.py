@@ -40,9 +40,16 @@ class Installer:
         self.new_app_password = new_app_password
         self.passwords = UserPasswords(self.env_file, self.environ, self.report, prompt)
 
-    def run(self, demo: DemoSize | None = None, progress: Progress | None = None) -> int:
-        """Bring everything up to date, then load the demo company when asked; return the
-        number of changes made."""
+    def run(
+        self,
+        demo: DemoSize | None = None,
+        progress: Progress | None = None,
+        *,
+        demo_on_live_data: bool = False,
+    ) -> int:
+        """Bring everything up to date, then load the demo company when asked (refused on a
+        production database holding clients, unless `demo_on_live_data`); return the number
+        of changes made."""
         settings = self.prepare_files()
         seed = read_seed_file(settings.file_path)
         admin_url, embedded = database.admin_url(settings)
@@ -51,7 +58,14 @@ class Installer:
             self.prepare_database(admin, settings, embedded)
             seeding.seed(admin, seed, self.report, self.passwords)
             if demo is not None:
-                seeding.load_demo(admin, demo, progress, self.report)
+                seeding.load_demo(
+                    admin,
+                    demo,
+                    progress,
+                    self.report,
+                    production=not settings.is_development,
+                    on_live_data=demo_on_live_data,
+                )
         finally:
             admin.dispose()
         return self.report.changes

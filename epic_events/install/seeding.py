@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import text
+
 from epic_events.auth import passwords
 from epic_events.db import Database, UnitOfWork
-from epic_events.demo import DEMO_DOMAIN, DemoSize, Progress, seed_demo
+from epic_events.demo import DEMO_DOMAIN, DemoSize, Progress, demo_present, seed_demo
+from epic_events.errors import Conflict
 from epic_events.install.report import Report
 from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.models import Collaborator, Department, DepartmentName
@@ -65,10 +68,31 @@ def add_user(uow: UnitOfWork, manager: CollaboratorManager, user: SeedUser, pass
     uow.flush()
 
 
+DEMO_ON_DATA_FLAG = "--demo-on-live-data"
+
+
 def load_demo(
-    database: Database, size: DemoSize, progress: Progress | None, report: Report
+    database: Database,
+    size: DemoSize,
+    progress: Progress | None,
+    report: Report,
+    *,
+    production: bool = False,
+    on_live_data: bool = False,
 ) -> None:
-    """Load the demo company once: never duplicated, never touching other data."""
+    """Load the demo company once: never duplicated, never touching other data.
+
+    Loading rebuilds the search indexes under exclusive locks, so a production database that
+    already holds clients of its own is refused unless `on_live_data` says it is meant.
+    """
+    refused = production and not on_live_data and not demo_present(database.engine)
+    if refused and _holds_clients(database):
+        raise Conflict(
+            "this production database holds clients of its own: loading the "
+            "demo locks and rebuilds its indexes while staff work. Use a development "
+            f"database (EPIC_EVENTS_ENV=development), or add {DEMO_ON_DATA_FLAG} if you "
+            "really mean it. Nothing was loaded."
+        )
     result = seed_demo(database.engine, size, progress)
     if not result.created:
         report.kept(f"demo data already present (collaborators @{DEMO_DOMAIN}): nothing added")
@@ -82,3 +106,8 @@ def load_demo(
         f"    Demo logins: commerce1@{DEMO_DOMAIN} … support1@{DEMO_DOMAIN} …, "
         f"password {result.password} (shown once)."
     )
+
+
+def _holds_clients(database: Database) -> bool:
+    with database.engine.connect() as conn:
+        return bool(conn.scalar(text("SELECT EXISTS (SELECT 1 FROM clients)")))

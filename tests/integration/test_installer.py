@@ -9,7 +9,8 @@ from sqlalchemy.engine import make_url
 
 from epic_events.auth import passwords
 from epic_events.config import read_env_file
-from epic_events.errors import ConfigurationError
+from epic_events.demo import DemoSize
+from epic_events.errors import ConfigurationError, Conflict
 from epic_events.install import Installer
 from epic_events.roles import app_role
 
@@ -195,3 +196,67 @@ def test_the_super_users_password_is_asked_through_the_prompt_the_installer_is_g
     assert passwords.verify_password(user.password_hash, "typed at the prompt")
     assert not read_env_file(home / ".env").get("USER_1_PW")  # typed, so never written down
     assert "typed at the prompt" not in "\n".join(lines)
+
+
+def add_a_client(url: str) -> None:
+    """A client of the company's own, as staff would have made it."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        seller = conn.execute(
+            text(
+                "INSERT INTO collaborators (name, email, phone, department_id, password_hash) "
+                "SELECT 'Bill Boquet', 'bill@example.com', '+33 6 00 00 00 00', id, 'x' "
+                "FROM departments WHERE name = 'commerce' RETURNING id"
+            )
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO clients (full_name, email, phone, company_name, "
+                "commercial_contact_id) VALUES ('Kevin Casey', 'kevin@startup.io', "
+                "'+678 123 456 78', 'Cool Startup LLC', :seller)"
+            ),
+            {"seller": seller},
+        )
+    engine.dispose()
+
+
+TINY_DEMO = DemoSize(commerce=2, support=2, clients=5, contracts=8, events=10)
+
+
+def test_the_demo_is_refused_on_a_production_database_with_clients_of_its_own(
+    isolated_environment, fresh_database
+):
+    home = isolated_environment
+    run(home, fresh_database, USER_1_PW="super user password")
+    add_a_client(fresh_database)
+    installer = Installer(home, print, environ={"DATABASE_URL": fresh_database})
+    with pytest.raises(Conflict, match="--demo-on-live-data") as refused:
+        installer.run(TINY_DEMO)
+    assert "Nothing was loaded" in refused.value.message
+    assert rows(fresh_database, "SELECT count(*) AS n FROM clients")[0].n == 1
+    demo = rows(fresh_database, "SELECT count(*) AS n FROM collaborators WHERE email LIKE '%demo%'")
+    assert demo[0].n == 0
+
+
+def test_the_demo_loads_on_live_data_when_asked_and_in_development(
+    isolated_environment, fresh_database
+):
+    home = isolated_environment
+    run(home, fresh_database, USER_1_PW="super user password")
+    add_a_client(fresh_database)
+    Installer(home, print, environ={"DATABASE_URL": fresh_database}).run(
+        TINY_DEMO, demo_on_live_data=True
+    )
+    assert rows(fresh_database, "SELECT count(*) AS n FROM clients")[0].n == 1 + 5
+    again = Installer(
+        home, print, environ={"DATABASE_URL": fresh_database, "EPIC_EVENTS_ENV": "development"}
+    )
+    again.run(TINY_DEMO)  # already there: nothing added, and no refusal either
+    assert rows(fresh_database, "SELECT count(*) AS n FROM clients")[0].n == 1 + 5
+
+
+def test_the_demo_loads_into_a_new_production_database(isolated_environment, fresh_database):
+    home = isolated_environment
+    run(home, fresh_database, USER_1_PW="super user password")
+    Installer(home, print, environ={"DATABASE_URL": fresh_database}).run(TINY_DEMO)
+    assert rows(fresh_database, "SELECT count(*) AS n FROM events")[0].n == 10
