@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from epic_events.managers.paging import Listing
+from epic_events.managers.paging import Listing, columns_search
 from epic_events.models import AuditEntry
 from epic_events.paging import ListQuery, Page
 
@@ -23,7 +23,7 @@ class AuditManager:
             self.session,
             select(AuditEntry).where(*filters),
             sort_columns={"at": AuditEntry.at},
-            search_columns=[AuditEntry.actor_name, AuditEntry.action, AuditEntry.entity],
+            search=columns_search(AuditEntry.actor_name, AuditEntry.action, AuditEntry.entity),
             tiebreak=AuditEntry.id,
         )
 

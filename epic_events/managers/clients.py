@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from epic_events.managers.locking import get_row
-from epic_events.managers.paging import Listing
-from epic_events.models import Client, Contract
+from epic_events.managers.paging import Listing, document_search
+from epic_events.models import Client, ClientSearch, Contract
 
 SORTS = {
     "name": func.lower(Client.full_name),
@@ -17,6 +17,15 @@ SORTS = {
     "created": Client.created_at,
     "updated": Client.updated_at,
 }
+
+
+def client_documents(pattern: str):
+    """The ids of the clients whose search document (name, email, company) matches."""
+    return select(ClientSearch.client_id).where(document_search(ClientSearch.search_doc)(pattern))
+
+
+def matching_clients(pattern: str):
+    return Client.id.in_(client_documents(pattern))
 
 
 class ClientManager:
@@ -79,7 +88,7 @@ class ClientManager:
             self.session,
             self._select().where(*filters),
             sort_columns=SORTS,
-            search_columns=[Client.full_name, Client.email, Client.company_name],
+            search=matching_clients,
             tiebreak=Client.id,
             count_from=select(Client.id).where(*filters),
             archived_column=Client.archived_at,

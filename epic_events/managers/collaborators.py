@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
-from epic_events.managers.paging import Listing
+from epic_events.managers.paging import Listing, columns_search
 from epic_events.models import Client, Collaborator, Contract, Department, Event
 
 
@@ -52,7 +52,7 @@ class CollaboratorManager:
             self.session,
             statement,
             sort_columns={"name": func.lower(Collaborator.name)},
-            search_columns=[Collaborator.name, Collaborator.email],
+            search=columns_search(Collaborator.name, Collaborator.email),
             tiebreak=Collaborator.id,
         )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from epic_events.managers.clients import client_documents
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing
 from epic_events.models import Client, Contract, Event
@@ -18,16 +19,11 @@ SORTS = {
 }
 
 
-def contract_ids_matching(pattern: str):
-    """Contracts of the clients whose name, email or company matches."""
-    clients = select(Client.id).where(
-        or_(
-            Client.full_name.ilike(pattern),
-            Client.email.ilike(pattern),
-            Client.company_name.ilike(pattern),
-        )
-    )
-    return select(Contract.id).where(Contract.client_id.in_(clients))
+def of_matching_clients(pattern: str):
+    """Contracts of the clients whose name, email or company matches (their search
+    document): the planner walks the contracts for a frequent word, and reads the clients'
+    trigram index then their contracts for a rare one."""
+    return Contract.client_id.in_(client_documents(pattern))
 
 
 class ContractManager:
@@ -80,9 +76,8 @@ class ContractManager:
             self._select().where(*filters),
             count_from=select(Contract.id).where(*filters),
             sort_columns=SORTS,
-            search_columns=[Client.full_name, Client.email, Client.company_name],
+            search=of_matching_clients,
             tiebreak=Contract.id,
-            search_ids=contract_ids_matching,
             archived_column=Contract.archived_at,
         )
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, union
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from epic_events.managers.locking import get_row
-from epic_events.managers.paging import Listing
-from epic_events.models import Client, Collaborator, Contract, Event
+from epic_events.managers.paging import Listing, document_search
+from epic_events.models import Collaborator, Contract, Event, EventSearch
 
 Support = aliased(Collaborator, name="support")
 
@@ -21,14 +21,12 @@ SORTS = {
 }
 
 
-def event_ids_matching(pattern: str):
-    """Events whose name or location matches, or whose client's name or company does."""
-    own = select(Event.id).where(or_(Event.name.ilike(pattern), Event.location.ilike(pattern)))
-    clients = select(Client.id).where(
-        or_(Client.full_name.ilike(pattern), Client.company_name.ilike(pattern))
-    )
-    through_client = select(Event.id).join(Event.contract).where(Contract.client_id.in_(clients))
-    return union(own, through_client)
+def matching_events(pattern: str):
+    """Events whose name or location matches, or whose client's name or company does: one
+    LIKE on their search document (migration 0006), which holds all four."""
+    matches = document_search(EventSearch.search_doc)
+    documents = select(EventSearch.event_id).where(matches(pattern))
+    return Event.id.in_(documents)
 
 
 class EventManager:
@@ -79,9 +77,8 @@ class EventManager:
             self._select().where(*filters),
             count_from=count_from.where(*filters),
             sort_columns=SORTS,
-            search_columns=[Event.name, Event.location, Client.full_name, Client.company_name],
+            search=matching_events,
             tiebreak=Event.id,
-            search_ids=event_ids_matching,
             archived_column=Event.archived_at,
         )
 

@@ -9,15 +9,18 @@ from epic_events.models.contract import Contract
 from epic_events.models.department import Department, DepartmentName
 from epic_events.models.event import Event
 from epic_events.models.login_failure import LoginFailure
+from epic_events.models.search import ClientSearch, EventSearch
 
 __all__ = [
     "AuditEntry",
     "Base",
     "Client",
+    "ClientSearch",
     "Collaborator",
     "Contract",
     "Department",
     "DepartmentName",
     "Event",
+    "EventSearch",
     "LoginFailure",
 ]

@@ -7,6 +7,7 @@ from epic_events.models.client import Client
 from epic_events.models.collaborator import Collaborator
 from epic_events.models.contract import Contract
 from epic_events.models.event import Event
+from epic_events.models.search import ClientSearch, EventSearch
 
 
 def _trigram(column) -> Index:
@@ -21,11 +22,8 @@ def _trigram(column) -> Index:
 TRIGRAM_INDEXES = [
     _trigram(column)
     for column in (
-        Client.__table__.c.full_name,
-        Client.__table__.c.email,
-        Client.__table__.c.company_name,
-        Event.__table__.c.name,
-        Event.__table__.c.location,
+        ClientSearch.__table__.c.search_doc,
+        EventSearch.__table__.c.search_doc,
         Collaborator.__table__.c.name,
         Collaborator.__table__.c.email,
     )

@@ -112,9 +112,14 @@ def test_the_demo_seed_loads_once_and_leaves_other_data_alone(postgres, connecti
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT count(*) FROM events")) == 300
             indexes = conn.scalar(
-                text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_events_name_trgm'")
+                text(
+                    "SELECT count(*) FROM pg_indexes "
+                    "WHERE indexname = 'ix_event_search_search_doc_trgm'"
+                )
             )
             assert indexes == 1  # rebuilt after the load
+            documents = conn.scalar(text("SELECT count(*) FROM event_search"))
+            assert documents == 300  # every demo event can be found
     finally:
         engine.dispose()
         postgres.drop_database(url)

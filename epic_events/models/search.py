@@ -1,0 +1,26 @@
+"""Search documents (migration 0006): per client, its name, email and company; per event,
+its name and location and its client's name and company; lower-cased, fields joined by
+U+001F. Database triggers keep them current; the program only reads them."""
+
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from epic_events.models.base import Base
+
+
+class ClientSearch(Base):
+    __tablename__ = "client_search"
+
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    search_doc: Mapped[str] = mapped_column(Text)
+
+
+class EventSearch(Base):
+    __tablename__ = "event_search"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    search_doc: Mapped[str] = mapped_column(Text)
