@@ -52,6 +52,13 @@ SORT_INDEXES = [
 ]
 
 PARTIAL_INDEXES = [
+    # commerce's dashboard: the upcoming events of each of its clients' contracts
+    Index(
+        "ix_events_contract_id_start_at",
+        Event.contract_id,
+        Event.start_at,
+        postgresql_where=text("archived_at IS NULL"),
+    ),
     Index(
         "ix_events_without_support",
         Event.start_at,
