@@ -19,13 +19,15 @@ SORTS = {
 }
 
 
-def client_documents(pattern: str):
+def client_documents(text: str):
     """The ids of the clients whose search document (name, email, company) matches."""
-    return select(ClientSearch.client_id).where(document_search(ClientSearch.search_doc)(pattern))
+    return select(ClientSearch.client_id).where(
+        document_search(ClientSearch.search_doc, ClientSearch.search_pairs)(text)
+    )
 
 
-def matching_clients(pattern: str):
-    return Client.id.in_(client_documents(pattern))
+def matching_clients(text: str):
+    return Client.id.in_(client_documents(text))
 
 
 class ClientManager:

@@ -19,11 +19,11 @@ SORTS = {
 }
 
 
-def of_matching_clients(pattern: str):
+def of_matching_clients(text: str):
     """Contracts of the clients whose name, email or company matches (their search
     document): the planner walks the contracts for a frequent word, and reads the clients'
     trigram index then their contracts for a rare one."""
-    return Contract.client_id.in_(client_documents(pattern))
+    return Contract.client_id.in_(client_documents(text))
 
 
 class ContractManager:

@@ -21,11 +21,11 @@ SORTS = {
 }
 
 
-def matching_events(pattern: str):
+def matching_events(text: str):
     """Events whose name or location matches, or whose client's name or company does: one
     LIKE on their search document (migration 0006), which holds all four."""
-    matches = document_search(EventSearch.search_doc)
-    documents = select(EventSearch.event_id).where(matches(pattern))
+    matches = document_search(EventSearch.search_doc, EventSearch.search_pairs)
+    documents = select(EventSearch.event_id).where(matches(text))
     return Event.id.in_(documents)
 
 

@@ -5,28 +5,55 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from epic_events.paging import COUNT_CAP, ListQuery, Page, clamp_page
 
 
+def like_escaped(text: str) -> str:
+    """`text` with the LIKE wildcards (and the escape character) escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(text: str) -> str:
     """A case-insensitive substring pattern with LIKE wildcards in `text` escaped."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escaped(text)}%"
 
 
-def document_search(document: ColumnElement) -> Callable[[str], ColumnElement]:
-    """A search in one lower-cased search document (migration 0006): one LIKE, one trigram
-    index, and the planner's estimate from the document's statistics. The same rows as an
-    ILIKE on each of the document's fields."""
-    return lambda pattern: document.like(func.lower(pattern))
+SHORT = 2  # searches this short have no trigram: they use the documents' pairs
+
+
+def document_search(
+    document: ColumnElement, pairs: ColumnElement
+) -> Callable[[str], ColumnElement]:
+    """A search in one lower-cased search document (migration 0006): the same rows as an
+    ILIKE on each of the document's fields.
+
+    Three letters or more: one LIKE, served by the document's trigram index. One or two:
+    a trigram needs three letters, so the LIKE is paired with a necessary condition on
+    `pairs` (every two letters of the document as a word of its own), which a trigram index
+    of its own serves: "zz" or "75" is read from an index, not by a scan of every document.
+    Either way the planner estimates from the statistics (target 1000) and walks the sort
+    index instead when the search is frequent.
+    """
+
+    def matches(text: str) -> ColumnElement:
+        exact = document.like(func.lower(like_pattern(text)))
+        if len(text) > SHORT:
+            return exact
+        core = like_escaped(text)
+        # Two letters: the pair as a word of its own. One: the first letter of a word (every
+        # letter of the document starts a pair, or stands alone at the end).
+        word = f"% {core} %" if len(text) == SHORT else f"% {core}%"
+        return and_(pairs.like(func.lower(word)), exact)
+
+    return matches
 
 
 def columns_search(*columns: ColumnElement) -> Callable[[str], ColumnElement]:
     """A search in a few columns of a small table (collaborators, history)."""
-    return lambda pattern: or_(*(column.ilike(pattern) for column in columns))
+    return lambda text: or_(*(column.ilike(like_pattern(text)) for column in columns))
 
 
 @dataclass(frozen=True)
@@ -42,7 +69,7 @@ class Listing:
     session: Session
     statement: Select
     sort_columns: dict[str, ColumnElement]
-    # search(pattern): the rows matching a LIKE pattern (see document_search)
+    # search(text): the rows whose fields contain `text`, any case (see document_search)
     search: Callable[[str], ColumnElement]
     tiebreak: ColumnElement
     count_from: Select | None = None
@@ -58,7 +85,7 @@ class Listing:
             counted = counted.where(self.archived_column.is_(None))
         if not query.search:
             return statement, counted
-        matching = self.search(like_pattern(query.search))
+        matching = self.search(query.search)
         return statement.where(matching), counted.where(matching)
 
     def _order(self, query: ListQuery) -> tuple[ColumnElement, ColumnElement]:

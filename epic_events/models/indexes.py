@@ -23,7 +23,9 @@ TRIGRAM_INDEXES = [
     _trigram(column)
     for column in (
         ClientSearch.__table__.c.search_doc,
+        ClientSearch.__table__.c.search_pairs,
         EventSearch.__table__.c.search_doc,
+        EventSearch.__table__.c.search_pairs,
         Collaborator.__table__.c.name,
         Collaborator.__table__.c.email,
     )

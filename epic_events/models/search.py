@@ -1,11 +1,15 @@
 """Search documents (migration 0006): per client, its name, email and company; per event,
 its name and location and its client's name and company; lower-cased, fields joined by
-U+001F. Database triggers keep them current; the program only reads them."""
+U+001F. `search_pairs` writes every two letters of the document as a word of its own, for
+searches of one or two letters. Database triggers keep them current; the program only
+reads them."""
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import Computed, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from epic_events.models.base import Base
+
+PAIRS = "search_pairs(search_doc)"
 
 
 class ClientSearch(Base):
@@ -15,6 +19,7 @@ class ClientSearch(Base):
         ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
     )
     search_doc: Mapped[str] = mapped_column(Text)
+    search_pairs: Mapped[str | None] = mapped_column(Text, Computed(PAIRS, persisted=True))
 
 
 class EventSearch(Base):
@@ -24,3 +29,4 @@ class EventSearch(Base):
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
     )
     search_doc: Mapped[str] = mapped_column(Text)
+    search_pairs: Mapped[str | None] = mapped_column(Text, Computed(PAIRS, persisted=True))

@@ -52,6 +52,22 @@ TERMS = [
     "nobody",
     "zzzz",
     "casey cool",  # spans two fields: never a match
+    # one and two letters: the pairs index, with every kind of character
+    "q",
+    "7",
+    "&",
+    "'",
+    "ö",
+    "e ",
+    " f",
+    "b\\",
+    "%%",
+    "_s",
+    "s_",
+    "0%",
+    "ll",
+    "Éc",
+    "y ",
 ]
 
 

@@ -12,7 +12,11 @@ planner uses a column's statistics for a LIKE (not leakproof) only where no poli
 and every collaborator reads every client and event anyway. Only the triggers' SECURITY
 DEFINER functions, owned by the owner, write to them.
 Fields are joined by U+001F, which a search cannot contain, so no match spans two fields:
-the same rows as an ILIKE on each column. A statistics target of 1000 on each document lets
+the same rows as an ILIKE on each column. A trigram needs three letters: for searches of one
+or two, the generated column `search_pairs` writes every two letters of the document as a
+word of its own (" ab cd e  bc de " for "abcde"), and a trigram index on it finds "zz" or
+"75" without reading every row. It is stored, not computed in the index only: a row found
+through the index is then checked with a plain LIKE, not by computing it again. A statistics target of 1000 on each document lets
 the planner estimate a LIKE from 1000 sampled documents, so it walks the sort index for a
 frequent word and reads the trigram index for a rare one.
 
@@ -137,18 +141,34 @@ ON contracts FOR EACH ROW WHEN (OLD.client_id IS DISTINCT FROM NEW.client_id)
 EXECUTE FUNCTION refresh_contract_event_search();
 """
 
+# " ab cd e  bc de " for "abcde": every pair of letters, at even then odd offsets, as a word
+# between spaces (the generated column search_pairs, created with the tables).
+PAIRS = r"""
+CREATE FUNCTION search_pairs(doc text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN ' ' || regexp_replace(doc, '(..)', '\1 ', 'g') || ' '
+       || regexp_replace(substr(doc, 2), '(..)', '\1 ', 'g');
+"""
+
 BACKFILL = "SELECT fill_client_search(0), fill_event_search(0)"
 SEARCHED = {"client_search": "client_id", "event_search": "event_id"}
 
 
 def upgrade() -> None:
     _, app = current_roles(op.get_bind())
+    op.execute(PAIRS)
     for table, key in SEARCHED.items():
         parent = f"{key.removesuffix('_id')}s"
         op.create_table(
             table,
             sa.Column(key, sa.Integer(), nullable=False),
             sa.Column("search_doc", sa.Text(), nullable=False),
+            sa.Column(
+                "search_pairs",
+                sa.Text(),
+                sa.Computed("search_pairs(search_doc)", persisted=True),
+                nullable=True,
+            ),
             sa.ForeignKeyConstraint(
                 [key], [f"{parent}.id"], name=f"fk_{table}_{key}_{parent}", ondelete="CASCADE"
             ),
@@ -168,7 +188,12 @@ def upgrade() -> None:
             f"CREATE INDEX ix_{table}_search_doc_trgm ON {table} "
             "USING gin (search_doc gin_trgm_ops)"
         )
-        op.execute(f"ALTER TABLE {table} ALTER COLUMN search_doc SET STATISTICS 1000")
+        op.execute(
+            f"CREATE INDEX ix_{table}_search_pairs_trgm ON {table} "
+            "USING gin (search_pairs gin_trgm_ops)"
+        )
+        for column in ("search_doc", "search_pairs"):
+            op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS 1000")
     for table, column in OLD_TRIGRAMS:
         op.execute(f"DROP INDEX IF EXISTS ix_{table}_{column}_trgm")
     op.execute(f"GRANT SELECT ON client_search, event_search TO {app}")
@@ -196,5 +221,5 @@ def downgrade() -> None:
         "DROP FUNCTION IF EXISTS fill_event_search(integer), fill_client_search(integer), "
         "refresh_contract_event_search(), refresh_client_event_search(), "
         "refresh_event_search(), refresh_client_search(), "
-        "event_search_document(text, text, integer)"
+        "event_search_document(text, text, integer), search_pairs(text)"
     )
