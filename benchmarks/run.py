@@ -8,12 +8,17 @@ the server of DATABASE_ADMIN_URL) with `setup.py --demo` in a subprocess, then f
 the real code path (controller + view rendered to an off-screen console) and the same page
 fetched by hand-written SQL and rendered, counts the SQL statements, and prints one JSON line,
 last. Every number is measured.
+
+Then every operation a user can trigger (reads.py: each search, page, sort, filter, detail,
+dashboard and picker lookup; writes.py: each change, login) is timed the same way, median of
+--runs (3 for those over a second: see `measure`), with its statement count; and each list's
+export to a CSV file gives a rate in rows per second. The demo data has no history: the
+benchmark writes the rows its creation would have left, so history is read at scale too.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import resource
@@ -30,13 +35,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from benchmarks import reads, writes  # noqa: E402
+from benchmarks.reads import render  # noqa: E402
 from epic_events.config import read_env_file  # noqa: E402
-from epic_events.controllers import clients, contracts, events  # noqa: E402
+from epic_events.controllers import clients, contracts, events, exports  # noqa: E402
 from epic_events.controllers.auth import CurrentUser  # noqa: E402
 from epic_events.db import Database, ensure_database, normalise_url  # noqa: E402
 from epic_events.managers.collaborators import CollaboratorManager  # noqa: E402
@@ -94,14 +100,6 @@ def seed(home: Path, url: str, args) -> float:
     if result.returncode != 0:
         sys.exit(f"seeding failed:\n{result.stdout}\n{result.stderr}")
     return elapsed
-
-
-CONSOLE = Console(file=io.StringIO(), width=160, force_terminal=True)  # the program has one
-
-
-def render(renderable) -> None:
-    CONSOLE.file = io.StringIO()
-    CONSOLE.print(renderable)
 
 
 class StatementCounter:
@@ -179,6 +177,9 @@ def main(argv=None) -> None:
     print(f"seeding {args.clients} clients, {args.contracts} contracts, {args.events} events…")
     seed_s = seed(home, url, args)
     print(f"  seeded in {seed_s:.1f} s")
+    started = time.perf_counter()
+    history_rows = writes.seed_history(url)
+    print(f"  {history_rows} history rows written in {time.perf_counter() - started:.1f} s")
     # Screens run as the program does: as the application role, under row-level security.
     url = normalise_url(read_env_file(home / ".env")["DATABASE_URL"])
 
@@ -186,9 +187,19 @@ def main(argv=None) -> None:
     counter = StatementCounter(database.engine)
     with database.unit_of_work() as uow:
         manager = CollaboratorManager(uow.session)
-        boss = CurrentUser.of(manager.get_by_email(SUPER_EMAIL))
-        seller = CurrentUser.of(manager.get_by_email("commerce1@demo.epicevents.example"))
-        helper = CurrentUser.of(manager.get_by_email("support1@demo.epicevents.example"))
+        staff = reads.Staff(
+            *(
+                CurrentUser.of(manager.get_by_email(email))
+                for email in (
+                    SUPER_EMAIL,
+                    "commerce1@demo.epicevents.example",
+                    "commerce2@demo.epicevents.example",
+                    "support1@demo.epicevents.example",
+                    "support2@demo.epicevents.example",
+                )
+            )
+        )
+    boss, seller, helper = staff.boss, staff.seller, staff.helper
     with database.engine.connect() as conn:
         client_id = conn.scalar(
             text(
@@ -320,6 +331,12 @@ def main(argv=None) -> None:
         print(f"  {screen:32} {ms:8.2f} ms   raw {raw_ms:7.2f} ms   {queries} queries")
     raw_connection.close()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print("operations:")
+    ops = measure_ops(database, url, counter, staff, home, args.runs)
+    print("exports:")
+    exported = measure_exports(database, staff, folder)
+    ops_peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     database.dispose()
 
     startup = measure_startup(home, url, args.startup_runs)
@@ -340,13 +357,135 @@ def main(argv=None) -> None:
         "worst_ratio": round(max(r["ms"] / max(r["raw_ms"], 0.001) for r in results.values()), 2),
         "peak_rss_mb": round(peak_rss_mb, 1),
         "startup_s": round(startup, 3),
+        "history_rows": history_rows,
+        "ops": ops,
+        "ops_max_ms": max(op["ms"] for op in ops.values()),
+        "ops_worst": max(ops, key=lambda op: ops[op]["ms"]),
+        "ops_max_queries": max(op["queries"] for op in ops.values()),
+        "exports": exported,
+        "export_rows_per_s": min(
+            exported[name]["rows_per_s"] for name in exported if name != "collaborators"
+        ),
+        "ops_peak_rss_mb": round(ops_peak_rss_mb, 1),
     }
     print(json.dumps(summary))
 
 
-def drop_database(admin_url: str, name: str) -> None:
-    from sqlalchemy import create_engine
+SLOW_MS = 1000  # an operation slower than this runs SLOW_RUNS times in all, its first counted
+SLOW_RUNS = 3
+OP_BUDGET_MS = 3000  # others run --runs times after the first, fewer past this (at least 3)
+EXPORT_ROWS = 300_000  # an export is timed on at least this many rows, when there are
 
+
+def measure(function, runs: int, counter: StatementCounter) -> tuple[float, int]:
+    """Median milliseconds and statement count of an operation.
+
+    The first run counts the statements and warms the caches (as a user's second look
+    would); the median is of the `runs` after it, fewer when that would take more than
+    OP_BUDGET_MS. An operation slower than SLOW_MS runs SLOW_RUNS times in all, its first
+    run among them: at that length, warm caches change little and runs add minutes.
+    """
+    counter.count = 0
+    started = time.perf_counter()
+    function()
+    first = (time.perf_counter() - started) * 1000
+    queries = counter.count
+    samples = []
+    if first > SLOW_MS:
+        samples, runs = [first], SLOW_RUNS - 1
+    else:
+        runs = max(3, min(runs, int(OP_BUDGET_MS / max(first, 0.001))))
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), queries
+
+
+def measure_ops(database: Database, url: str, counter, staff, home: Path, runs: int) -> dict:
+    """Every change, then every read (they find the history and rare records the changes
+    left), each timed by `measure`."""
+    from epic_events.auth.token_store import TokenStore
+    from epic_events.config import load_settings
+    from epic_events.controllers.auth import Authenticator
+
+    uow = database.unit_of_work
+    settings = load_settings({"DATABASE_URL": url}, home)
+    authenticator = Authenticator(
+        uow,
+        TokenStore(settings.token_path, settings.jwt_key_path),
+        settings.require_jwt_secret(),
+        settings.token_ttl,
+    )
+    pool = writes.prepare(uow, staff, runs + 1)  # one record for each run of a change
+    results = {}
+
+    def run_all(ops: dict) -> None:
+        for name, function in ops.items():
+            ms, queries = measure(function, runs, counter)
+            results[name] = {"ms": round(ms, 2), "queries": queries}
+            print(f"  {name:48} {ms:9.2f} ms   {queries} queries")
+
+    run_all(writes.write_ops(uow, staff, pool, authenticator, SUPER_PASSWORD))
+    run_all(reads.all_reads(uow, staff, find_busiest(database)))
+    return results
+
+
+def find_busiest(database: Database) -> reads.Busiest:
+    with database.engine.connect() as conn:
+        client_id = conn.scalar(
+            text(
+                "SELECT client_id FROM contracts GROUP BY client_id "
+                "ORDER BY count(*) DESC, client_id LIMIT 1"
+            )
+        )
+        contract_id = conn.scalar(
+            text(
+                "SELECT contract_id FROM events GROUP BY contract_id "
+                "ORDER BY count(*) DESC, contract_id LIMIT 1"
+            )
+        )
+        event_id = conn.scalar(
+            text("SELECT max(id) FROM events WHERE contract_id = :id"), {"id": contract_id}
+        )
+        entity, entity_id = conn.execute(
+            text(
+                "SELECT entity, entity_id FROM audit_log GROUP BY entity, entity_id "
+                "ORDER BY count(*) DESC, entity, entity_id LIMIT 1"
+            )
+        ).one()
+    return reads.Busiest(client_id, contract_id, event_id, (entity, entity_id))
+
+
+def measure_exports(database: Database, staff, folder: Path) -> dict:
+    """Each list exported once to a CSV file, as gestion would: its rows, seconds, rows/s.
+    Events: the upcoming ones when they are EXPORT_ROWS or more (a third of a million)."""
+    uow, boss = database.unit_of_work, staff.boss
+    with database.engine.connect() as conn:
+        upcoming = conn.scalar(text("SELECT count(*) FROM events WHERE start_at >= now()"))
+    only_upcoming = upcoming >= EXPORT_ROWS
+    runs = {
+        "clients": lambda path: exports.export_clients(uow(), boss, ListQuery(), path),
+        "contracts": lambda path: exports.export_contracts(uow(), boss, ListQuery(), path),
+        "events_upcoming" if only_upcoming else "events": lambda path: exports.export_events(
+            uow(), boss, ListQuery(sort="start"), path, upcoming=only_upcoming
+        ),
+        "collaborators": lambda path: exports.export_collaborators(uow(), boss, ListQuery(), path),
+    }
+    results = {}
+    for name, export in runs.items():
+        path = folder / f"{name}.csv"
+        started = time.perf_counter()
+        rows = export(path)
+        seconds = time.perf_counter() - started
+        path.unlink()
+        rate = rows / seconds
+        results[name] = {"rows": rows, "s": round(seconds, 2), "rows_per_s": round(rate)}
+        print(f"  {name:48} {rows:9} rows in {seconds:6.2f} s   {rate:9.0f} rows/s")
+    return results
+
+
+def drop_database(admin_url: str, name: str) -> None:
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

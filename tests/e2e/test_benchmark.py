@@ -21,6 +21,14 @@ KEYS = {
     "worst_ratio",
     "peak_rss_mb",
     "startup_s",
+    "history_rows",
+    "ops",
+    "ops_max_ms",
+    "ops_worst",
+    "ops_max_queries",
+    "exports",
+    "export_rows_per_s",
+    "ops_peak_rss_mb",
 }
 SCREENS = {
     "clients_list",
@@ -37,7 +45,9 @@ SCREENS = {
 }
 
 
-def test_the_benchmark_measures_every_screen_and_ends_with_one_json_line(postgres):
+@pytest.fixture(scope="module")
+def benchmark_summary(postgres) -> dict:
+    """The benchmark run once at a small size: its last line, read as JSON."""
     result = subprocess.run(
         [
             sys.executable,
@@ -56,7 +66,11 @@ def test_the_benchmark_measures_every_screen_and_ends_with_one_json_line(postgre
         check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_benchmark_measures_every_screen_and_ends_with_one_json_line(benchmark_summary):
+    summary = benchmark_summary
     assert set(summary) == KEYS
     assert (summary["clients"], summary["contracts"], summary["events"]) == (300, 900, 2000)
     assert set(summary["screens"]) == SCREENS
@@ -67,3 +81,40 @@ def test_the_benchmark_measures_every_screen_and_ends_with_one_json_line(postgre
     assert summary["max_queries"] <= 4
     assert summary["startup_s"] > 0
     assert summary["peak_rss_mb"] > 0
+
+
+def test_the_benchmark_times_every_operation_and_the_exports(benchmark_summary):
+    ops = benchmark_summary["ops"]
+    assert len(ops) >= 40
+    for name in (
+        "events_search_1_letter",
+        "clients_search_rare_word",
+        "activity_search_mixed_case",
+        "history_search_common_word",
+        "contracts_page_last",
+        "events_sort_attendees_desc",
+        "contracts_filter_unpaid_search_surname",
+        "client_detail_busiest",
+        "dashboard_support",
+        "picker_events_4_letters",
+        "contract_sign",
+    ):
+        assert name in ops
+    for op in ops.values():
+        assert set(op) == {"ms", "queries"}
+        assert op["ms"] > 0
+        assert 1 <= op["queries"] <= 12
+    assert benchmark_summary["ops_max_ms"] == ops[benchmark_summary["ops_worst"]]["ms"]
+    assert benchmark_summary["ops_max_queries"] == max(op["queries"] for op in ops.values())
+    exported = benchmark_summary["exports"]
+    assert {name: row["rows"] for name, row in exported.items()} == {
+        "clients": 300 + 12,  # and those the benchmark created: 6 to change, 6 new
+        "contracts": 900 + 18,
+        "events": 2000 + 12,
+        "collaborators": 1 + 30 + 6,
+    }
+    assert benchmark_summary["export_rows_per_s"] == min(
+        exported[name]["rows_per_s"] for name in ("clients", "contracts", "events")
+    )
+    assert benchmark_summary["export_rows_per_s"] > 0
+    assert benchmark_summary["history_rows"] > 300 + 900 + 2000
