@@ -28,6 +28,7 @@ from epic_events.managers.collaborators import CollaboratorManager
 from epic_events.managers.contracts import ContractManager
 from epic_events.managers.dashboard import DashboardManager
 from epic_events.managers.events import EventManager
+from epic_events.managers.exports import ExportManager
 from epic_events.managers.logins import LoginManager
 from epic_events.roles import COLLABORATOR_SETTING
 
@@ -185,6 +186,7 @@ class UnitOfWork:
     collaborators: CollaboratorManager
     audit: AuditManager
     dashboard: DashboardManager
+    exports: ExportManager
     logins: LoginManager
     archive: ArchiveManager
 
@@ -203,6 +205,7 @@ class UnitOfWork:
         self.collaborators = CollaboratorManager(self.session)
         self.audit = AuditManager(self.session)
         self.dashboard = DashboardManager(self.session)
+        self.exports = ExportManager(self.session)
         self.logins = LoginManager(self.session)
         self.archive = ArchiveManager(self.session)
         return self

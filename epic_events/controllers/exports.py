@@ -1,14 +1,18 @@
 """Exports: any list or filter to a CSV file, with the rows the screen shows, in its order.
 
 Each export reads the very listing its list pages (`client_listing`, `contract_listing`,
-`event_listing`, `collaborator_listing`: the rights and filters are decided there, once),
-and streams it into exporting.write_csv inside the unit of work: memory stays flat at any
-size.
+`event_listing`, `collaborator_listing`: the rights and filters are decided there, once).
+PostgreSQL formats the rows and streams them as CSV (managers/exports.py) into
+exporting.write_copied_csv, inside the unit of work: a million events in seconds, memory
+flat at any size. The cells are the ones `client_row`, `contract_row`, `event_row` and
+`collaborator_row` write from the ORM rows, which remain the way when the database cannot
+be told the local time zone (then a million rows take minutes).
 `progress(done, total)` is first called with 0 done, once the rows are counted.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,10 +23,21 @@ from epic_events.controllers.collaborators import collaborator_listing, collabor
 from epic_events.controllers.contracts import contract_listing
 from epic_events.controllers.events import event_listing
 from epic_events.db import UnitOfWork
-from epic_events.exporting import check_destination, money, timestamp, write_csv
+from epic_events.exporting import (
+    check_destination,
+    local_zone_names,
+    local_zone_samples,
+    money,
+    timestamp,
+    write_copied_csv,
+    write_csv,
+)
+from epic_events.managers.exports import ExportColumns
 from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Event
 from epic_events.paging import ListQuery
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -132,15 +147,20 @@ def collaborator_row(collaborator: Collaborator) -> list[str]:
 
 
 def _export(
+    uow: UnitOfWork,
     listing: Listing,
+    columns: ExportColumns,
     query: ListQuery,
     path: Path | str,
     header: list[str],
     row: Callable[[object], list[str]],
     progress: Progress | None,
 ) -> int:
-    """Count (for the progress bar), then stream the listing into the file."""
+    """Count (for the progress bar), then write the listing into the file: formatted by
+    PostgreSQL in the local time zone, or by `row` when PostgreSQL cannot name it."""
     destination = check_destination(path)
+    names = local_zone_names()
+    zone = uow.exports.use_local_time_zone(names, local_zone_samples())
     report = None
     if progress is not None:
         total = listing.count(query)
@@ -149,8 +169,16 @@ def _export(
         def report(done: int) -> None:
             progress(done, total)
 
-    rows = (row(item) for item in listing.stream(query))
-    return write_csv(destination, header, rows, report)
+    if zone is None:
+        log.warning("no time zone PostgreSQL knows matches the local one %s: slow export", names)
+        rows = (row(item) for item in listing.stream(query))
+        return write_csv(destination, header, rows, report)
+    return write_copied_csv(
+        destination,
+        header,
+        lambda into: uow.exports.copy_csv(listing, query, columns, into),
+        report,
+    )
 
 
 def export_clients(
@@ -165,7 +193,8 @@ def export_clients(
     """Write the clients `list_clients` shows for `query` to a CSV file; return the rows."""
     with uow:
         listing = client_listing(uow, user, mine=mine)
-        return _export(listing, query, path, CLIENT_HEADER, client_row, progress)
+        columns = uow.clients.export_columns()
+        return _export(uow, listing, columns, query, path, CLIENT_HEADER, client_row, progress)
 
 
 def export_contracts(
@@ -181,7 +210,8 @@ def export_contracts(
     """Write the contracts `list_contracts` shows for `query` to a CSV file; return the rows."""
     with uow:
         listing = contract_listing(uow, user, unsigned=unsigned, unpaid=unpaid)
-        return _export(listing, query, path, CONTRACT_HEADER, contract_row, progress)
+        columns = uow.contracts.export_columns()
+        return _export(uow, listing, columns, query, path, CONTRACT_HEADER, contract_row, progress)
 
 
 def export_events(
@@ -201,7 +231,8 @@ def export_events(
         listing = event_listing(
             uow, user, without_support=without_support, mine=mine, upcoming=upcoming, now=now
         )
-        return _export(listing, query, path, EVENT_HEADER, event_row, progress)
+        columns = uow.events.export_columns()
+        return _export(uow, listing, columns, query, path, EVENT_HEADER, event_row, progress)
 
 
 def export_collaborators(
@@ -217,4 +248,7 @@ def export_collaborators(
     with uow:
         listing = collaborator_listing(uow, user, department=department)
         query = collaborator_query(query)
-        return _export(listing, query, path, COLLABORATOR_HEADER, collaborator_row, progress)
+        columns = uow.collaborators.export_columns()
+        return _export(
+            uow, listing, columns, query, path, COLLABORATOR_HEADER, collaborator_row, progress
+        )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from epic_events.managers.exports import ExportColumns, local_time
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing, document_search
-from epic_events.models import Client, ClientSearch, Contract
+from epic_events.models import Client, ClientSearch, Collaborator, Contract
+
+Commercial = aliased(Collaborator, name="commercial")
 
 SORTS = {
     "name": func.lower(Client.full_name),
@@ -94,6 +97,22 @@ class ClientManager:
             tiebreak=Client.id,
             count_from=select(Client.id).where(*filters),
             archived_column=Client.archived_at,
+        )
+
+    def export_columns(self) -> ExportColumns:
+        """A client's cells in an export (controllers/exports.py's CLIENT_HEADER)."""
+        return ExportColumns(
+            [
+                Client.id,
+                Client.full_name,
+                Client.company_name,
+                Client.email,
+                Client.phone,
+                Commercial.name,
+                local_time(Client.created_at),
+                local_time(Client.updated_at),
+            ],
+            joins=[(Commercial, Commercial.id == Client.commercial_contact_id)],
         )
 
     def add(self, client: Client) -> Client:

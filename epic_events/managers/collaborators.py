@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, aliased, undefer
 
+from epic_events.managers.exports import ExportColumns
 from epic_events.managers.paging import Listing, columns_search
 from epic_events.models import Client, Collaborator, Contract, Department, Event
+
+# Its own name: a listing of one department already joins `departments`.
+ShownDepartment = aliased(Department, name="shown_department")
 
 
 class CollaboratorManager:
@@ -54,6 +58,20 @@ class CollaboratorManager:
             sort_columns={"name": func.lower(Collaborator.name)},
             search=columns_search(Collaborator.name, Collaborator.email),
             tiebreak=Collaborator.id,
+        )
+
+    def export_columns(self) -> ExportColumns:
+        """A collaborator's cells in an export (controllers/exports.py's
+        COLLABORATOR_HEADER): never a hash, never a token version."""
+        return ExportColumns(
+            [
+                Collaborator.id,
+                Collaborator.name,
+                Collaborator.email,
+                Collaborator.phone,
+                ShownDepartment.name,
+            ],
+            joins=[(ShownDepartment, ShownDepartment.id == Collaborator.department_id)],
         )
 
     def add(self, collaborator: Collaborator) -> Collaborator:

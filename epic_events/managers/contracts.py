@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from epic_events.managers.clients import client_documents
+from epic_events.managers.exports import ExportColumns, local_time, signed_status
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing
-from epic_events.models import Client, Contract, Event
+from epic_events.models import Client, Collaborator, Contract, Event
+
+Commercial = aliased(Collaborator, name="commercial")
 
 SORTS = {
     "id": Contract.id,
@@ -79,6 +82,26 @@ class ContractManager:
             search=of_matching_clients,
             tiebreak=Contract.id,
             archived_column=Contract.archived_at,
+        )
+
+    def export_columns(self) -> ExportColumns:
+        """A contract's cells in an export (controllers/exports.py's CONTRACT_HEADER)."""
+        return ExportColumns(
+            [
+                Contract.id,
+                Client.id,
+                Client.full_name,
+                Client.company_name,
+                Client.email,
+                Client.phone,
+                Commercial.name,
+                Contract.total_amount,
+                Contract.amount_due,
+                signed_status(Contract.signed),
+                local_time(Contract.created_at),
+                local_time(Contract.updated_at),
+            ],
+            joins=[(Commercial, Commercial.id == Contract.commercial_contact_id)],
         )
 
     def add(self, contract: Contract) -> Contract:

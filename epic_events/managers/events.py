@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, contains_eager
 
+from epic_events.managers.exports import ExportColumns, local_time
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing, document_search
-from epic_events.models import Collaborator, Contract, Event, EventSearch
+from epic_events.models import Client, Collaborator, Contract, Event, EventSearch
 
 Support = aliased(Collaborator, name="support")
 
@@ -95,6 +96,28 @@ class EventManager:
             self.session.scalars(
                 statement.order_by(Event.start_at.desc(), Event.id.desc()).limit(limit)
             ).unique()
+        )
+
+    def export_columns(self) -> ExportColumns:
+        """An event's cells in an export (controllers/exports.py's EVENT_HEADER); the
+        listing already joins the contract, the client and the support contact."""
+        return ExportColumns(
+            [
+                Event.id,
+                Event.name,
+                Client.full_name,
+                Client.company_name,
+                Client.email,
+                Client.phone,
+                Event.contract_id,
+                local_time(Event.start_at),
+                local_time(Event.end_at),
+                Support.name,
+                Event.location,
+                Event.attendees,
+                Event.notes,
+                local_time(Event.updated_at),
+            ]
         )
 
     def add(self, event: Event) -> Event:

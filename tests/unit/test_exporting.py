@@ -15,10 +15,14 @@ import pytest
 from epic_events.errors import EpicEventsError, ValidationError
 from epic_events.exporting import (
     PROGRESS_EVERY,
+    CopiedRows,
     check_destination,
+    local_zone_names,
+    local_zone_samples,
     money,
     neutralise,
     timestamp,
+    write_copied_csv,
     write_csv,
 )
 
@@ -262,3 +266,146 @@ def test_an_empty_export_has_its_header_and_reports_zero(folder):
     assert write_csv(path, HEADER, [], seen.append) == 0
     assert read(path) == [HEADER]
     assert seen == [0]
+
+
+# -- rows a database wrote (COPY … CSV) ------------------------------------------------------
+
+
+def copy_lines(lines: list[str]):
+    """A stand-in for PostgreSQL's COPY: each row in one write, ending with LF."""
+
+    def copy(into: CopiedRows) -> int:
+        for line in lines:
+            into.write(line + "\n")
+        return len(lines)
+
+    return copy
+
+
+def test_copied_rows_end_with_crlf_and_breaks_inside_a_quoted_cell_stay_as_they_are(folder):
+    path = folder / "events.csv"
+    copied = ['1,"Wedding at 3PM, ""by the river"".\nDJ after party."', "2,Candé"]
+    assert write_copied_csv(path, ["ID", "Notes"], copy_lines(copied)) == 2
+    assert path.read_bytes() == (
+        b"\xef\xbb\xbfID,Notes\r\n"
+        b'1,"Wedding at 3PM, ""by the river"".\nDJ after party."\r\n' + "2,Candé\r\n".encode()
+    )
+    assert read(path) == [
+        ["ID", "Notes"],
+        ["1", 'Wedding at 3PM, "by the river".\nDJ after party.'],
+        ["2", "Candé"],
+    ]
+
+
+def test_copied_rows_make_the_file_write_csv_makes_from_the_same_cells(folder):
+    cells = [["1", 'Chloé, "Zoé"', "'=1+1", ""], ["2", "a\r\nb", "x", "y"]]
+    write_csv(folder / "python.csv", ["ID", "Name", "Company", "Notes"], cells)
+    copied = ['1,"Chloé, ""Zoé""",\'=1+1,', '2,"a\r\nb",x,y']
+    write_copied_csv(folder / "sql.csv", ["ID", "Name", "Company", "Notes"], copy_lines(copied))
+    assert (folder / "sql.csv").read_bytes() == (folder / "python.csv").read_bytes()
+
+
+def test_copied_rows_report_progress_as_write_csv_does_and_the_header_is_guarded(folder):
+    seen = []
+    path = folder / "clients.csv"
+    lines = [f"{n},Client {n}" for n in range(1, 2501)]
+    assert write_copied_csv(path, ["=ID", "Name"], copy_lines(lines), seen.append) == 2500
+    assert seen == [PROGRESS_EVERY, 2 * PROGRESS_EVERY, 2500]
+    assert read(path)[0] == ["'=ID", "Name"]
+    assert len(read(path)) == 2501
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_an_empty_copy_has_its_header_and_reports_zero(folder):
+    seen = []
+    path = folder / "clients.csv"
+    assert write_copied_csv(path, HEADER, copy_lines([]), seen.append) == 0
+    assert read(path) == [HEADER]
+    assert seen == [0]
+
+
+def test_rows_lost_between_the_database_and_the_file_save_nothing(folder):
+    path = folder / "clients.csv"
+    path.write_text("the old export\n")
+
+    def short(into: CopiedRows) -> int:
+        into.write("1,Client 1\n")
+        return 2
+
+    with pytest.raises(EpicEventsError, match="nothing was saved"):
+        write_copied_csv(path, HEADER, short)
+    assert path.read_text() == "the old export\n"
+    assert leftovers(folder, {"clients.csv"}) == []
+
+
+def test_a_write_that_is_not_a_whole_row_is_refused_and_saves_nothing(folder):
+    def half(into: CopiedRows) -> int:
+        into.write('1,"Client')
+        return 1
+
+    with pytest.raises(ValueError, match="line break"):
+        write_copied_csv(folder / "clients.csv", HEADER, half)
+    assert leftovers(folder, set()) == []
+
+
+@pytest.mark.parametrize("error", [RuntimeError("database gone"), KeyboardInterrupt()])
+def test_a_copy_failing_midway_keeps_the_old_file(folder, error):
+    path = folder / "clients.csv"
+    path.write_text("the old export\n")
+
+    def failing(into: CopiedRows) -> int:
+        copy_lines([f"{n},x" for n in range(1500)])(into)
+        raise error
+
+    with pytest.raises(type(error)):
+        write_copied_csv(path, HEADER, failing)
+    assert path.read_text() == "the old export\n"
+    assert leftovers(folder, {"clients.csv"}) == []
+
+
+def test_a_copy_to_a_refused_path_never_starts(folder):
+    started = []
+    with pytest.raises(ValidationError, match="is a folder"):
+        write_copied_csv(folder, HEADER, started.append)
+    assert started == []
+
+
+# -- the local time zone's name ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tz", "names"),
+    [
+        ("Europe/Paris", ["Europe/Paris"]),
+        (":Europe/Paris", ["Europe/Paris"]),
+        ("/usr/share/zoneinfo/America/St_Johns", ["America/St_Johns"]),
+        ("", ["UTC"]),
+        ("CET-1CEST,M3.5.0,M10.5.0/3", ["CET-1CEST,M3.5.0,M10.5.0/3"]),
+    ],
+)
+def test_tz_when_set_is_the_only_name_the_local_zone_goes_by(tmp_path, tz, names):
+    assert local_zone_names({"TZ": tz}, tmp_path / "localtime") == names
+
+
+def test_without_tz_the_zone_is_where_etc_localtime_links_to(tmp_path):
+    localtime = tmp_path / "localtime"
+    localtime.symlink_to("/usr/share/zoneinfo/Europe/Paris")
+    assert local_zone_names({}, localtime) == ["Europe/Paris", "UTC"]
+
+
+def test_a_copied_zone_file_is_named_by_etc_timezone_when_there_is_one(tmp_path):
+    localtime = tmp_path / "localtime"
+    localtime.write_bytes(b"TZif2")
+    assert local_zone_names({}, localtime) == ["UTC"]
+    (tmp_path / "timezone").write_text("Europe/Paris\n")
+    assert local_zone_names({}, localtime) == ["Europe/Paris", "UTC"]
+
+
+def test_without_tz_nor_etc_localtime_the_zone_is_utc(tmp_path):
+    assert local_zone_names({}, tmp_path / "localtime") == ["UTC"]
+
+
+def test_the_zone_samples_are_how_timestamp_writes_them_winter_and_summer():
+    samples = local_zone_samples()
+    assert {instant.month for instant in samples} >= {1, 7}
+    assert all(text == timestamp(instant) for instant, text in samples.items())
