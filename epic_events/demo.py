@@ -150,7 +150,7 @@ def seed_demo(
         departments = dict(_rows(cursor, "SELECT name, id FROM departments"))
         # Maintaining 13 indexes row by row costs far more than building them once after.
         rebuild = _drop_secondary_indexes(
-            cursor, ("clients", "contracts", "events", "event_search")
+            cursor, ("clients", "contracts", "events", "client_search", "event_search")
         )
         sellers, helpers = _copy_staff(cursor, ids, size, departments, password_hash, progress)
         _copy(
@@ -180,7 +180,10 @@ def seed_demo(
         )
         # COPY ran without triggers when the admin may skip them: the search documents of the
         # new events are written in one statement (none is written twice).
-        cursor.execute("SELECT fill_event_search(%s)", (ids["events"],))
+        cursor.execute(
+            "SELECT fill_client_search(%s), fill_event_search(%s)",
+            (ids["clients"], ids["events"]),
+        )
         for number, definition in enumerate(rebuild, start=1):
             progress("indexes", number, len(rebuild))
             cursor.execute(definition)
@@ -190,7 +193,9 @@ def seed_demo(
                 f"(SELECT max(id) FROM {table}))"
             )
         raw.commit()
-        cursor.execute("ANALYZE clients, contracts, events, event_search, collaborators")
+        cursor.execute(
+            "ANALYZE clients, contracts, events, client_search, event_search, collaborators"
+        )
         raw.commit()
     except BaseException:
         raw.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from epic_events.paging import COUNT_CAP, ListQuery, Page, clamp_page
@@ -22,6 +22,7 @@ def like_pattern(text: str) -> str:
 
 
 SHORT = 2  # searches this short have no trigram: they use the documents' pairs
+SEPARATOR = "\x1f"  # between the fields of a search document (migration 0006)
 
 
 def document_search(
@@ -39,6 +40,8 @@ def document_search(
     """
 
     def matches(text: str) -> ColumnElement:
+        if SEPARATOR in text:  # it joins the fields: no field holds it
+            return false()
         exact = document.like(func.lower(like_pattern(text)))
         if len(text) > SHORT:
             return exact
@@ -46,7 +49,10 @@ def document_search(
         # Two letters: the pair as a word of its own. One: the first letter of a word (every
         # letter of the document starts a pair, or stands alone at the end).
         word = f"% {core} %" if len(text) == SHORT else f"% {core}%"
-        return and_(pairs.like(func.lower(word)), exact)
+        # Lower-cased by PostgreSQL, a letter may become two (İ under ICU): then the pairs
+        # are no necessary condition and only the LIKE decides (folded at planning time).
+        longer = func.char_length(func.lower(text)) > len(text)
+        return and_(or_(longer, pairs.like(func.lower(word))), exact)
 
     return matches
 

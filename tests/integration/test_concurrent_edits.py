@@ -8,6 +8,7 @@ two `Database`s stand for two staff members' programs, connected as the program'
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -554,3 +555,77 @@ def test_deleting_a_collaborator_changed_since_the_confirmation_is_refused(
             second.unit_of_work(), two, colleague.id, expected_version=shown.version
         )
     assert row(admin, "collaborators", colleague.id).name == "Still Here"
+
+
+# -- search documents (migration 0006): a rename and an event written at the same moment ----
+
+
+def insert_event(conn, contract_id: int) -> int:
+    return conn.execute(
+        text(
+            "INSERT INTO events (name, contract_id, start_at, end_at, location, attendees) "
+            "VALUES ('Racing Gala', :contract, now() + interval '9 days', "
+            "now() + interval '10 days', 'Quai', 10) RETURNING id"
+        ),
+        {"contract": contract_id},
+    ).scalar_one()
+
+
+def document(admin, event_id: int) -> str:
+    with admin.connect() as conn:
+        return conn.scalar(
+            text("SELECT search_doc FROM event_search WHERE event_id = :id"), {"id": event_id}
+        )
+
+
+def in_a_thread(work):
+    done: dict = {}
+    thread = threading.Thread(target=lambda: done.setdefault("result", work()))
+    thread.start()
+    return thread, done
+
+
+@pytest.mark.parametrize("first_to_start", ["rename", "new event"])
+def test_an_event_written_while_its_client_is_renamed_is_found_by_the_new_name(
+    admin, contract_id, client_id, first_to_start
+):
+    """Two programs at once: a commercial renames a client while an event of it is created.
+    Whichever starts first, the event's search document ends up with the new name."""
+    renaming, creating = admin.connect(), admin.connect()
+    try:
+        rename_tx, create_tx = renaming.begin(), creating.begin()
+
+        def rename():
+            renaming.execute(
+                text("UPDATE clients SET full_name = 'Quentin Renamed' WHERE id = :id"),
+                {"id": client_id},
+            )
+            rename_tx.commit()
+
+        def create():
+            created = insert_event(creating, contract_id)
+            create_tx.commit()
+            return created
+
+        if first_to_start == "rename":
+            renaming.execute(
+                text("UPDATE clients SET full_name = 'Quentin Renamed' WHERE id = :id"),
+                {"id": client_id},
+            )  # renamed, not committed yet: the new event's trigger must wait for it
+            thread, done = in_a_thread(create)
+            thread.join(0.5)
+            assert thread.is_alive()  # waiting on the client's search lock
+            rename_tx.commit()
+        else:
+            new_id = insert_event(creating, contract_id)  # not committed yet
+            thread, done = in_a_thread(rename)
+            thread.join(0.5)
+            assert thread.is_alive()  # the rename waits for the new event
+            create_tx.commit()
+            done["result"] = new_id
+        thread.join(10)
+        assert not thread.is_alive()
+    finally:
+        renaming.close()
+        creating.close()
+    assert "quentin renamed" in document(admin, done["result"])

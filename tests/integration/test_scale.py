@@ -120,6 +120,8 @@ def test_the_demo_seed_loads_once_and_leaves_other_data_alone(postgres, connecti
             assert indexes == 1  # rebuilt after the load
             documents = conn.scalar(text("SELECT count(*) FROM event_search"))
             assert documents == 300  # every demo event can be found
+            clients = conn.scalar(text("SELECT count(*) FROM client_search"))
+            assert clients == conn.scalar(text("SELECT count(*) FROM clients"))
     finally:
         engine.dispose()
         postgres.drop_database(url)

@@ -242,3 +242,10 @@ def test_the_program_s_role_can_only_read_the_search_documents(statement, catalo
         assert connection.scalar(text("SELECT count(*) FROM client_search")) > 0
     finally:
         connection.execute(text("RESET ROLE"))
+
+
+def test_the_fields_separator_in_a_search_matches_nothing(catalogue, uow_factory, gestion):
+    """U+001F joins the fields of a document: searched for, it would match across two."""
+    for list_page in (clients.list_clients, contracts.list_contracts, events.list_events):
+        page = list_page(uow_factory(), gestion, ListQuery(search="casey\x1fcool"))
+        assert page.total == 0

@@ -35,6 +35,7 @@ branch_labels = None
 depends_on = None
 
 SEPARATOR = "chr(31)"
+SEARCH_LOCK = 6006  # advisory lock namespace: (SEARCH_LOCK, client id)
 OLD_TRIGRAMS = [
     ("clients", "full_name"),
     ("clients", "email"),
@@ -78,9 +79,17 @@ RETURNS text LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
     FROM clients c WHERE c.id = client_id
 $$;
 
+-- An event's document holds its client's name: writing it and renaming the client take a
+-- transaction lock on the client (shared to write one event's, exclusive to rename), so a
+-- rename and a new or edited event never each miss the other's change. Each statement after
+-- the lock reads what was committed before it (a new snapshot).
 CREATE FUNCTION refresh_event_search() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    its_client integer;
 BEGIN
+    SELECT k.client_id INTO its_client FROM contracts k WHERE k.id = NEW.contract_id;
+    PERFORM pg_advisory_xact_lock_shared({SEARCH_LOCK}, its_client);
     INSERT INTO event_search (event_id, search_doc)
     SELECT NEW.id, event_search_document(NEW.name, NEW.location, k.client_id)
     FROM contracts k WHERE k.id = NEW.contract_id
@@ -92,6 +101,7 @@ $$;
 CREATE FUNCTION refresh_client_event_search() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({SEARCH_LOCK}, NEW.id);
     UPDATE event_search s
     SET search_doc = event_search_document(e.name, e.location, k.client_id)
     FROM events e JOIN contracts k ON k.id = e.contract_id
@@ -103,6 +113,8 @@ $$;
 CREATE FUNCTION refresh_contract_event_search() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({SEARCH_LOCK}, least(OLD.client_id, NEW.client_id));
+    PERFORM pg_advisory_xact_lock({SEARCH_LOCK}, greatest(OLD.client_id, NEW.client_id));
     UPDATE event_search s
     SET search_doc = event_search_document(e.name, e.location, NEW.client_id)
     FROM events e
