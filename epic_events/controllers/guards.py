@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from epic_events.controllers.permissions import Action, Contact, may_hold, only_own_records
+from epic_events.controllers.permissions import (
+    CONTACT_DEPARTMENTS,
+    Action,
+    Contact,
+    may_hold,
+    only_own_records,
+)
 from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
@@ -91,11 +97,5 @@ def require_contact(collaborator: Collaborator, contact: Contact, *, choose: str
     if not may_hold(collaborator.department_name, contact):
         raise ValidationError(
             f"{collaborator.name} is in {collaborator.department_name.value}: "
-            f"{contact.value} must be in {_department_of(contact)}."
+            f"{contact.value} must be in {CONTACT_DEPARTMENTS[contact].value}."
         )
-
-
-def _department_of(contact: Contact) -> str:
-    from epic_events.controllers.permissions import CONTACT_DEPARTMENTS
-
-    return CONTACT_DEPARTMENTS[contact].value
