@@ -90,7 +90,7 @@ def load_demo(
         raise Conflict(
             "this production database holds clients of its own: loading the "
             "demo locks and rebuilds its indexes while staff work. Use a development "
-            f"database (EPIC_EVENTS_ENV=development), or add {DEMO_ON_DATA_FLAG} if you "
+            f"database (EPIC_EVENTS_ENV=development in .env), or add {DEMO_ON_DATA_FLAG} if you "
             "really mean it. Nothing was loaded."
         )
     result = seed_demo(database.engine, size, progress)
