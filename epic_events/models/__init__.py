@@ -1,7 +1,7 @@
 """The SQLAlchemy models, one file per entity."""
 
 from epic_events.models import indexes  # noqa: F401 - attaches the indexes to the tables
-from epic_events.models.audit import AuditEntry
+from epic_events.models.audit import AuditEntry, AuditKind
 from epic_events.models.base import Base
 from epic_events.models.client import Client
 from epic_events.models.collaborator import Collaborator
@@ -13,6 +13,7 @@ from epic_events.models.search import ClientSearch, EventSearch
 
 __all__ = [
     "AuditEntry",
+    "AuditKind",
     "Base",
     "Client",
     "ClientSearch",

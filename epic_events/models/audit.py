@@ -15,6 +15,8 @@ class AuditEntry(Base):
         Index("ix_audit_log_entity_entity_id_at", "entity", "entity_id", "at"),
         Index("ix_audit_log_at_id", "at", "id"),
         Index("ix_audit_log_actor_id", "actor_id"),  # deleting a collaborator nulls it
+        # each kind's rows newest first (migration 0008)
+        Index("ix_audit_log_kind_at_id", "actor_name", "action", "entity", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -33,3 +35,14 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"AuditEntry({self.action} {self.entity} #{self.entity_id})"
+
+
+class AuditKind(Base):
+    """An (actor, action, entity) triple that occurs in the audit log, once (migration 0008):
+    a search of the history finds the matching triples here, then reads their rows."""
+
+    __tablename__ = "audit_kinds"
+
+    actor_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    action: Mapped[str] = mapped_column(String(30), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
