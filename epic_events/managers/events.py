@@ -22,12 +22,20 @@ SORTS = {
 }
 
 
-def matching_events(text: str):
-    """Events whose name or location matches, or whose client's name or company does: one
-    LIKE on their search document (migration 0006), which holds all four."""
-    matches = document_search(EventSearch.search_doc, EventSearch.search_pairs)
-    documents = select(EventSearch.event_id).where(matches(text))
-    return Event.id.in_(documents)
+MATCHES = document_search(EventSearch.search_doc, EventSearch.search_pairs)
+NO_SUPPORT = 0  # an event's support key when it has none (no collaborator has id 0)
+
+
+def matching_documents(text: str, *keys):
+    """The ids of the events whose name or location matches, or whose client's name or
+    company does: one LIKE on their search document (migration 0006), which holds all four,
+    with the conditions `keys` on its filter keys (migration 0009) in the same index."""
+    return select(EventSearch.event_id).where(MATCHES(text), *keys)
+
+
+def matching_events(text: str, *keys):
+    """The events that `matching_documents` finds, as a condition on events."""
+    return Event.id.in_(matching_documents(text, *keys))
 
 
 class EventManager:
@@ -59,12 +67,18 @@ class EventManager:
         client_id: int | None = None,
         contract_id: int | None = None,
     ) -> Listing:
-        """Events, searched in their name, location and the client's name and company."""
-        filters = []
+        """Events, searched in their name, location and the client's name and company.
+
+        A search of all events, "without support" or one helper's is counted from the
+        search documents alone, which carry those filters' keys; with another filter it is
+        counted from the events."""
+        filters, keys = [], []
         if without_support:
             filters.append(Event.support_contact_id.is_(None))
+            keys.append(EventSearch.support_key == NO_SUPPORT)
         if support_id is not None:
             filters.append(Event.support_contact_id == support_id)
+            keys.append(EventSearch.support_key == support_id)
         if upcoming_after is not None:
             filters.append(Event.start_at >= upcoming_after)
         if contract_id is not None:
@@ -73,14 +87,21 @@ class EventManager:
         if client_id is not None:
             filters.append(Contract.client_id == client_id)
             count_from = count_from.join(Event.contract)
+        documented = len(filters) == len(keys)  # every filter has its key in the documents
+
+        def count_search(text: str, include_archived: bool):
+            archived = () if include_archived else (EventSearch.archived.is_(False),)
+            return matching_documents(text, *keys, *archived)
+
         return Listing(
             self.session,
             self._select().where(*filters),
             count_from=count_from.where(*filters),
             sort_columns=SORTS,
-            search=matching_events,
+            search=lambda text: matching_events(text, *keys),
             tiebreak=Event.id,
             archived_column=Event.archived_at,
+            count_search=count_search if documented else None,
         )
 
     def latest(

@@ -80,6 +80,9 @@ class Listing:
     tiebreak: ColumnElement
     count_from: Select | None = None
     archived_column: ColumnElement | None = None
+    # count_search(text, include_archived): what counts a search's rows from the search
+    # documents alone, when they hold every filter of the list (the same rows, one table)
+    count_search: Callable[[str, bool], Select] | None = None
 
     def searched(self, query: ListQuery) -> tuple[Select, Select]:
         """The rows matching the query's search (archived rows only when asked for), and
@@ -93,6 +96,12 @@ class Listing:
             return statement, counted
         matching = self.search(query.search)
         return statement.where(matching), counted.where(matching)
+
+    def _counted(self, query: ListQuery) -> Select:
+        """What counts the query's rows."""
+        if query.search and self.count_search is not None:
+            return self.count_search(query.search, query.include_archived)
+        return self.searched(query)[1]
 
     def _order(self, query: ListQuery) -> tuple[ColumnElement, ColumnElement]:
         """The query's sort column and direction; the id breaks ties: a stable order."""
@@ -115,7 +124,7 @@ class Listing:
         page 250 costs what page 2 does.
         """
         _, counted = self.searched(query)
-        total, exact = capped_count(self.session, counted)
+        total, exact = capped_count(self.session, self._counted(query))
         number = clamp_page(query.page, total, query.size)
         order = self._order(query)
         ids = (
@@ -131,8 +140,9 @@ class Listing:
 
     def count(self, query: ListQuery) -> int:
         """Every matching row, counted exactly (for an export's progress bar)."""
-        _, counted = self.searched(query)
-        inner = counted.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        inner = self._counted(query).with_only_columns(
+            literal_column("1"), maintain_column_froms=True
+        )
         return self.session.scalar(
             select(func.count()).select_from(inner.order_by(None).subquery())
         )

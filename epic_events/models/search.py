@@ -2,7 +2,8 @@
 its name and location and its client's name and company; lower-cased, fields joined by
 U+001F. `search_pairs` writes every two letters of the document as a word of its own, for
 searches of one or two letters. Database triggers keep them current; the program only
-reads them."""
+reads them. An event's document also carries the keys its lists filter on (migration
+0009), so that a filtered search is answered by one index."""
 
 from sqlalchemy import Computed, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,3 +31,6 @@ class EventSearch(Base):
     )
     search_doc: Mapped[str] = mapped_column(Text)
     search_pairs: Mapped[str | None] = mapped_column(Text, Computed(PAIRS, persisted=True))
+    # the lists' filter keys (migration 0009): the support contact's id, 0 for none
+    support_key: Mapped[int]
+    archived: Mapped[bool]

@@ -10,10 +10,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pexpect
+import psycopg2
 import pytest
 from sqlalchemy import create_engine, text
 
+from epic_events.database_url import libpq_dsn
 from epic_events.db import ensure_database, normalise_url
+from epic_events.embedded import MIB
 from tests.e2e.conftest import Program, base_env, log_in, menu_number, pick
 
 pytestmark = pytest.mark.e2e
@@ -170,3 +173,30 @@ def test_the_program_cannot_start_without_its_server_and_says_so_in_one_line(
     child.close()
     assert child.exitstatus != 0
     assert "Traceback" not in (child.before or "")
+
+
+def _shared_buffers(server: Server) -> str:
+    connection = psycopg2.connect(libpq_dsn(server.admin_url))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW shared_buffers")
+            return cursor.fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_the_embedded_server_gets_its_buffers_from_its_next_start(server):
+    """PostgreSQL's 128 MB is a tenth of the demo's searched tables (embedded.buffers_for)."""
+    wanted = 256 * MIB
+    ensure_database(server.admin_url, "epic_tuned", shared_buffers=wanted)
+    assert _shared_buffers(server) == "128MB"  # a running server keeps its own
+    ensure_database(server.admin_url, "epic_tuned", shared_buffers=wanted)  # asked once
+    server.stop()
+    server.start()
+    assert _shared_buffers(server) == "256MB"
+    ensure_database(server.admin_url, "epic_tuned", shared_buffers=128 * MIB)  # never less
+    server.stop()
+    server.start()
+    assert _shared_buffers(server) == "256MB"
+    settings = (server.pgdata / "postgresql.auto.conf").read_text().splitlines()
+    assert [line for line in settings if "shared_buffers" in line] == ["shared_buffers = '256MB'"]

@@ -249,3 +249,89 @@ def test_the_fields_separator_in_a_search_matches_nothing(catalogue, uow_factory
     for list_page in (clients.list_clients, contracts.list_contracts, events.list_events):
         page = list_page(uow_factory(), gestion, ListQuery(search="casey\x1fcool"))
         assert page.total == 0
+
+
+FILTERED = {  # name: (the list's keyword arguments, who lists, the filter in SQL)
+    "without support": ({"without_support": True}, "gestion", "e.support_contact_id IS NULL"),
+    "mine": ({"mine": True}, "support", "e.support_contact_id = :me"),
+}
+
+
+@pytest.fixture
+def reshuffled(catalogue, connection, support):
+    """Some events archived, some assigned and unassigned after their documents were written:
+    the documents' filter keys (migration 0009) must have followed."""
+    connection.execute(
+        text("UPDATE events SET archived_at = now() WHERE id IN (SELECT min(id) FROM events)")
+    )
+    connection.execute(
+        text(
+            "UPDATE events SET support_contact_id = CASE WHEN support_contact_id IS NULL "
+            "THEN :me END WHERE id % 5 = 0"
+        ),
+        {"me": support.id},
+    )
+
+
+@pytest.mark.parametrize("archived", [False, True], ids=["live", "with archived"])
+@pytest.mark.parametrize("filtered", FILTERED)
+@pytest.mark.parametrize("term", ["a", "é", "zz", "ma", "martin", "château", "_", "wedding"])
+def test_filtered_event_searches_find_and_count_what_ilike_finds(
+    term, filtered, archived, reshuffled, uow_factory, gestion, support, connection
+):
+    arguments, who, condition = FILTERED[filtered]
+    user = {"gestion": gestion, "support": support}[who]
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    expected = list(
+        connection.execute(
+            text(
+                "SELECT e.id FROM events e JOIN contracts k ON k.id = e.contract_id "
+                "JOIN clients c ON c.id = k.client_id WHERE "
+                f"{'true' if archived else 'e.archived_at IS NULL'} AND {condition} AND ("
+                "e.name ILIKE :p OR e.location ILIKE :p OR c.full_name ILIKE :p "
+                "OR c.company_name ILIKE :p) ORDER BY e.start_at, e.id"
+            ),
+            {"p": f"%{escaped}%", "me": support.id},
+        ).scalars()
+    )
+    query = ListQuery(search=term, sort="start", include_archived=archived)
+    found = every_id(lambda q: events.list_events(uow_factory(), user, q, **arguments), query)
+    assert found == expected
+    page = events.list_events(uow_factory(), user, query, **arguments)
+    assert page.total == len(expected)
+
+
+def test_the_documents_follow_an_assignment_and_an_archive(
+    catalogue, uow_factory, gestion, support, connection
+):
+    """Through the program, under row-level security: assign, unassign, archive, restore."""
+    from epic_events.controllers import archive
+
+    def counted(user, **arguments) -> int:
+        query = ListQuery(search="château events")
+        return events.list_events(uow_factory(), user, query, **arguments).total
+
+    unassigned = connection.scalar(
+        text(
+            "SELECT e.id FROM events e JOIN contracts k ON k.id = e.contract_id "
+            "JOIN clients c ON c.id = k.client_id "
+            "WHERE c.company_name = 'Château Events' AND e.support_contact_id IS NULL "
+            "ORDER BY e.id LIMIT 1"
+        )
+    )
+    without, mine, everything = (
+        counted(gestion, without_support=True),
+        counted(support, mine=True),
+        counted(gestion),
+    )
+    events.assign_support(uow_factory(), gestion, unassigned, support.id)
+    assert counted(gestion, without_support=True) == without - 1
+    assert counted(support, mine=True) == mine + 1
+    archive.archive_event(uow_factory(), gestion, unassigned)
+    assert counted(support, mine=True) == mine
+    assert counted(gestion) == everything - 1
+    archive.restore_event(uow_factory(), gestion, unassigned)
+    assert counted(support, mine=True) == mine + 1
+    events.assign_support(uow_factory(), gestion, unassigned, None)
+    assert counted(gestion, without_support=True) == without
+    assert counted(support, mine=True) == mine
