@@ -134,7 +134,7 @@ def run_command(settings, args: argparse.Namespace) -> int:
         from epic_events.auth.token_store import TokenStore
         from epic_events.controllers.auth import Authenticator
         from epic_events.managers.sessions import QuickDatabase, check_schema
-        from epic_events.views.console import make_console
+        from epic_events.views.commands.output import command_console
         from epic_events.views.context import AppContext
 
         secret = settings.require_jwt_secret()
@@ -147,7 +147,7 @@ def run_command(settings, args: argparse.Namespace) -> int:
         database = LazyDatabase(url)
         store = TokenStore(settings.token_path, settings.jwt_key_path)
         authenticator = Authenticator(database.unit_of_work, store, secret, settings.token_ttl)
-        return AppContext(make_console(), settings, database.unit_of_work, authenticator)
+        return AppContext(command_console(), settings, database.unit_of_work, authenticator)
 
     try:
         monitoring.init_monitoring(settings.sentry_dsn, settings.environment)

@@ -32,6 +32,21 @@ HIDDEN_KEYS = {"token_version"}  # a session's generation: nothing a script need
 HISTORY_HEADER = ["When", "Who", "Action", "Record", "Changes"]
 
 
+PIPE_WIDTH = 200  # a table read by a script or a pager: wide enough for whole cells
+
+
+def command_console():
+    """The console tables are drawn on: the terminal's width, or PIPE_WIDTH (and no colour,
+    which Rich leaves out by itself) when standard output is not a terminal."""
+    import os
+
+    from epic_events.views.console import make_console
+
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return make_console()
+    return make_console(width=PIPE_WIDTH)
+
+
 def plain(value):
     """`value` as JSON holds it."""
     if isinstance(value, Decimal):

@@ -1,0 +1,259 @@
+"""Commands through the real program (`main(argv)` in-process, no terminal): sessions,
+lists in three formats, records, history, actions and their exit statuses."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from epic_events.exit_status import ExitStatus
+from epic_events.models import Client, Contract, Event
+from tests.conftest import PASSWORD
+from tests.integration.conftest import tag
+
+
+@pytest.fixture
+def business(installed):
+    """Factory: a client of `owner`, a contract (signed or not) and an event on it."""
+
+    def make(owner, *, signed=True, support=None, start=None, **client_fields):
+        with Session(installed.engine, expire_on_commit=False) as session:
+            client = Client(
+                full_name=client_fields.pop("full_name", f"Client {tag()}"),
+                email=f"client-{tag()}@example.com",
+                phone="+33 1 23 45 67 89",
+                company_name=client_fields.pop("company_name", "Cool Startup LLC"),
+                commercial_contact_id=owner.id,
+            )
+            session.add(client)
+            session.flush()
+            contract = Contract(
+                client_id=client.id,
+                commercial_contact_id=owner.id,
+                total_amount=Decimal("1500.00"),
+                amount_due=Decimal("500.00"),
+                signed=signed,
+            )
+            session.add(contract)
+            session.flush()
+            start = start or datetime.now(UTC) + timedelta(days=30)
+            event = Event(
+                contract_id=contract.id,
+                name=f"Party {tag()}",
+                start_at=start,
+                end_at=start + timedelta(hours=5),
+                location="53 Rue du Château, Candé-sur-Beuvron",
+                attendees=75,
+                notes="",
+                support_contact_id=None if support is None else support.id,
+            )
+            session.add(event)
+            session.commit()
+            return client, contract, event
+
+    return make
+
+
+def test_login_with_password_stdin_saves_a_session_that_commands_use(cli, staff):
+    seller = staff("commerce")
+    result = cli("login", "--email", seller.email, "--password-stdin", stdin=PASSWORD + "\n")
+    assert result.status == ExitStatus.OK, result
+    assert result.out == ""
+    assert "Logged in as" in result.err
+    me = cli("profile", "show", "--format", "json")
+    assert me.status == 0, me
+    assert me.json()["email"] == seller.email
+    assert "password" not in me.out and "token_version" not in me.out
+
+
+def test_a_wrong_password_is_status_3_and_saves_nothing(cli, staff):
+    seller = staff("commerce")
+    result = cli("login", "--email", seller.email, "--password-stdin", stdin="wrong password\n")
+    assert result.status == ExitStatus.NOT_LOGGED_IN
+    assert result.err.strip() == "epic_events: Wrong email or password."
+    assert cli("clients", "list").status == ExitStatus.NOT_LOGGED_IN
+
+
+def test_without_a_session_a_command_says_to_log_in_with_status_3(cli):
+    result = cli("events", "list")
+    assert result.status == 3
+    assert result.out == ""
+    assert result.err.strip() == "epic_events: Not logged in: run `epic_events login` first."
+
+
+def test_login_without_a_terminal_never_waits_for_a_password(cli, staff):
+    seller = staff("commerce")
+    result = cli("login", "--email", seller.email)
+    assert result.status == ExitStatus.USAGE
+    assert "--password-stdin" in result.err
+
+
+def test_logout_removes_the_session(cli, staff, logged_in):
+    seller = staff("commerce")
+    logged_in(seller)
+    assert cli("clients", "list").status == 0
+    result = cli("logout")
+    assert result.status == 0 and "Logged out" in result.err
+    assert cli("clients", "list").status == 3
+
+
+def test_a_list_as_json_has_stable_keys_money_as_text_and_dates_with_offsets(
+    cli, staff, logged_in, business
+):
+    seller = staff("commerce")
+    client, contract, _ = business(seller, signed=False)
+    logged_in(seller)
+    result = cli("contracts", "list", "--filter", "unsigned", "--format", "json")
+    assert result.status == 0, result
+    rows = result.json()
+    assert [row["id"] for row in rows] == [contract.id]
+    row = rows[0]
+    assert row["total_amount"] == "1500.00" and row["amount_due"] == "500.00"
+    assert row["client_name"] == client.full_name
+    assert datetime.fromisoformat(row["created_at"]).utcoffset() is not None
+    assert list(row) == [
+        "id", "client_id", "client_name", "client_company", "client_email", "client_phone",
+        "commercial_contact_id", "commercial_name", "total_amount", "amount_due", "signed",
+        "signed_at", "created_at", "updated_at", "archived_at", "version",
+    ]  # fmt: skip
+
+
+def test_a_page_as_csv_is_the_exports_format_and_equals_the_streamed_all(
+    cli, staff, logged_in, business
+):
+    seller = staff("commerce")
+    client, _, _ = business(seller, full_name='=HYPERLINK("http://evil")')
+    logged_in(seller)
+    page = cli("clients", "list", "--filter", "mine", "--format", "csv")
+    every = cli("clients", "list", "--filter", "mine", "--all", "--format", "csv")
+    assert page.status == every.status == 0, (page, every)
+    assert page.out == every.out  # Python's cells and PostgreSQL's COPY agree
+    assert page.out.startswith("\ufeffID,Name,Company,")
+    rows = list(csv.reader(io.StringIO(page.out.removeprefix("\ufeff"))))
+    assert rows[1][0] == str(client.id)
+    assert rows[1][1] == '\'=HYPERLINK("http://evil")'  # guarded, as in the export
+    assert page.out.endswith("\r\n")
+
+
+def test_all_as_json_streams_every_row_past_the_lists_count_cap(cli, staff, logged_in, business):
+    seller = staff("commerce")
+    made = [business(seller)[0].id for _ in range(3)]
+    logged_in(seller)
+    result = cli("clients", "list", "--filter", "mine", "--all", "--format", "json")
+    assert result.status == 0, result
+    assert sorted(row["id"] for row in result.json()) == sorted(made)
+    empty = cli(
+        "clients", "list", "--search", "no such client anywhere", "--all", "--format", "json"
+    )
+    assert empty.json() == []
+
+
+def test_a_table_escapes_untrusted_text_and_is_plain_without_a_terminal(
+    cli, staff, logged_in, business
+):
+    seller = staff("commerce")
+    business(seller, full_name="[bold red]Mallory\x1b[2J")
+    logged_in(seller)
+    result = cli("clients", "list", "--filter", "mine")
+    assert result.status == 0, result
+    assert "[bold red]Mallory\\x1b[2J" in result.out
+    assert "\x1b" not in result.out
+
+
+def test_show_and_history_of_a_record(cli, staff, logged_in, business):
+    seller = staff("commerce")
+    client, contract, event = business(seller)
+    logged_in(seller)
+    shown = cli("events", "show", str(event.id), "--format", "json")
+    assert shown.status == 0, shown
+    assert shown.json()["id"] == event.id and shown.json()["support_name"] is None
+    assert cli("clients", "show", str(client.id)).out.count(client.full_name) >= 1
+    updated = cli("clients", "update", str(client.id), "--phone", "+33 9 99 99 99 99")
+    assert updated.status == 0, updated
+    history = cli("clients", "history", str(client.id), "--format", "json")
+    assert history.status == 0, history
+    [line] = history.json()
+    assert line["action"] == "update" and line["entity_id"] == client.id
+    assert line["changes"]["phone"] == ["+33 1 23 45 67 89", "+33 9 99 99 99 99"]
+
+
+def test_a_missing_record_is_status_5(cli, staff, logged_in):
+    logged_in(staff("gestion"))
+    result = cli("contracts", "show", "999999999")
+    assert result.status == ExitStatus.NOT_FOUND
+    assert result.err.strip() == "epic_events: There is no contract #999999999."
+
+
+def test_invalid_values_give_the_forms_messages_with_status_2(cli, staff, logged_in, business):
+    seller = staff("commerce")
+    _, contract, _ = business(seller)
+    logged_in(seller)
+    result = cli(
+        "events", "create", "--contract", str(contract.id), "--name", "Party",
+        "--start", "31/02/2026 13:00", "--end", "01/03/2026 13:00",
+        "--location", "Paris", "--attendees", "75",
+    )  # fmt: skip
+    assert result.status == ExitStatus.USAGE
+    assert result.err.strip() == (
+        "epic_events: Start must be a date and time like DD/MM/YYYY HH:MM, e.g. 04/06/2026 13:00."
+    )
+    bad_email = cli(
+        "clients", "create", "--name", "Kevin", "--email", "kevin", "--phone", "+678 123 456 78",
+        "--company", "Cool Startup LLC",
+    )  # fmt: skip
+    assert bad_email.status == 2 and "is not an email address" in bad_email.err
+    bad_id = cli("clients", "show", "twelve")
+    assert bad_id.status == 2 and "Client id must be a positive whole number." in bad_id.err
+
+
+def test_signing_without_a_terminal_needs_yes(cli, staff, logged_in, business, installed):
+    seller = staff("commerce")
+    _, contract, _ = business(seller, signed=False)
+    logged_in(seller)
+    refused = cli("contracts", "sign", str(contract.id))
+    assert refused.status == ExitStatus.USAGE and "--yes" in refused.err
+    signed = cli("contracts", "sign", str(contract.id), "--yes", "--format", "json")
+    assert signed.status == 0, signed
+    assert signed.json()["signed"] is True
+    again = cli("contracts", "sign", str(contract.id), "--yes")
+    assert again.status == ExitStatus.CONFLICT
+
+
+def test_a_duplicate_email_is_a_conflict(cli, staff, logged_in, business, installed):
+    seller = staff("commerce")
+    client, _, _ = business(seller)
+    logged_in(seller)
+    with installed.engine.connect() as conn:
+        email = conn.execute(
+            text("SELECT email FROM clients WHERE id = :i"), {"i": client.id}
+        ).scalar()
+    result = cli(
+        "clients", "create", "--name", "Someone Else", "--email", email,
+        "--phone", "+33 1 23 45 67 89", "--company", "Other",
+    )  # fmt: skip
+    assert result.status == ExitStatus.CONFLICT, result
+
+
+def test_an_unexpected_error_is_status_1_one_line_and_logged(cli, staff, logged_in, monkeypatch):
+    from epic_events.controllers import clients
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(clients, "list_clients", broken)
+    from epic_events.views.commands import reads
+
+    monkeypatch.setitem(reads.LISTS, "clients", reads.LISTS["clients"].__class__(
+        **{**reads.LISTS["clients"].__dict__, "fetch": broken}
+    ))  # fmt: skip
+    logged_in(staff("support"))
+    result = cli("clients", "list")
+    assert result.status == ExitStatus.ERROR
+    assert result.err.strip() == "epic_events: unexpected error; it was logged."
+    assert "Traceback" not in result.err and "boom" not in result.err
