@@ -192,7 +192,7 @@ def staff(installed, password_hash):
             )
             session.add(collaborator)
             session.commit()
-            collaborator.department_name  # loaded while the session is open
+            _ = collaborator.department_name  # loaded while the session is open
             return collaborator
 
     return make
