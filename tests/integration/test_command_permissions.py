@@ -1,4 +1,4 @@
-"""The permission matrix once more, through the commands: every department × every menu
+"""The permission matrix once more, through the commands: every department x every menu
 action as a command. Allowed: done (status 0). Refused: status 4, one line saying why, and
 not a row changed in any table. The oracle is written by hand from the SPEC's table."""
 
@@ -118,7 +118,8 @@ def _new_event(w):
 
 def _new_collaborator(w):
     return ["collaborators", "create", "--name", "New Hire", "--email", f"n-{tag()}@example.com",
-            "--phone", "+33 6 00 00 00 00", "--department", "support", "--password-stdin"]  # fmt: skip
+            "--phone", "+33 6 00 00 00 00", "--department", "support",
+            "--password-stdin"]  # fmt: skip
 
 
 # command -> (its arguments in a world, who may run it): by hand, from the SPEC.
@@ -131,11 +132,11 @@ EXPECTED = {
     "clients update": (
         lambda w: ["clients", "update", str(w.client.id), "--phone", "+33 9 87 65 43 21"],
         {C},
-    ),  # noqa: E501
+    ),
     "clients reassign": (
         lambda w: ["clients", "reassign", str(w.client.id), "--commercial", str(w.commercial_2.id)],
         {G},
-    ),  # noqa: E501
+    ),
     "clients archive": (lambda w: ["clients", "archive", str(w.client.id), "--yes"], {G}),
     "clients restore": (lambda w: ["clients", "restore", str(w.archived_client.id)], {G}),
     "contracts list": (lambda w: ["contracts", "list"], EVERYONE),
@@ -144,16 +145,16 @@ EXPECTED = {
     "contracts list --filter unsigned": (
         lambda w: ["contracts", "list", "--filter", "unsigned"],
         {C},
-    ),  # noqa: E501
+    ),
     "contracts list --filter unpaid": (lambda w: ["contracts", "list", "--filter", "unpaid"], {C}),
     "contracts create": (
         lambda w: ["contracts", "create", "--client", str(w.client.id), "--total", "1500"],
         {G},
-    ),  # noqa: E501
+    ),
     "contracts update": (
         lambda w: ["contracts", "update", str(w.signed.id), "--due", "100"],
         {G, C},
-    ),  # noqa: E501
+    ),
     "contracts sign": (lambda w: ["contracts", "sign", str(w.unsigned.id), "--yes"], {G, C}),
     "contracts archive": (lambda w: ["contracts", "archive", str(w.signed.id), "--yes"], {G}),
     "contracts restore": (lambda w: ["contracts", "restore", str(w.archived_contract.id)], {G}),
@@ -163,18 +164,18 @@ EXPECTED = {
     "events list --filter upcoming": (
         lambda w: ["events", "list", "--filter", "upcoming"],
         EVERYONE,
-    ),  # noqa: E501
+    ),
     "events list --filter without-support": (
         lambda w: ["events", "list", "--filter", "without-support"],
         {G},
-    ),  # noqa: E501
+    ),
     "events list --filter mine": (lambda w: ["events", "list", "--filter", "mine"], {S}),
     "events create": (_new_event, {C}),
     "events update": (lambda w: ["events", "update", str(w.event.id), "--attendees", "80"], {S}),
     "events assign": (
         lambda w: ["events", "assign", str(w.event.id), "--support", str(w.support_2.id)],
         {G},
-    ),  # noqa: E501
+    ),
     "events archive": (lambda w: ["events", "archive", str(w.event.id), "--yes"], {G}),
     "events restore": (lambda w: ["events", "restore", str(w.archived_event.id)], {G}),
     "collaborators list": (lambda w: ["collaborators", "list"], {G}),
@@ -184,15 +185,15 @@ EXPECTED = {
     "collaborators update": (
         lambda w: ["collaborators", "update", str(w.leaver.id), "--phone", "+33 1 11 11 11 11"],
         {G},
-    ),  # noqa: E501
+    ),
     "collaborators deactivate": (
         lambda w: ["collaborators", "deactivate", str(w.leaver.id), "--yes"],
         {G},
-    ),  # noqa: E501
+    ),
     "collaborators reactivate": (
         lambda w: ["collaborators", "reactivate", str(w.deactivated.id)],
         {G},
-    ),  # noqa: E501
+    ),
     "collaborators delete": (lambda w: ["collaborators", "delete", str(w.leaver.id), "--yes"], {G}),
     "activity": (lambda w: ["activity"], {G}),
     "dashboard": (lambda w: ["dashboard"], EVERYONE),
@@ -230,20 +231,20 @@ NOT_THEIRS = {
     "commerce updates another's client": (
         C,
         lambda w: ["clients", "update", str(w.client.id), "--phone", "+33 9 87 65 43 21"],
-    ),  # noqa: E501
+    ),
     "commerce updates another's contract": (
         C,
         lambda w: ["contracts", "update", str(w.signed.id), "--due", "1"],
-    ),  # noqa: E501
+    ),
     "commerce signs another's contract": (
         C,
         lambda w: ["contracts", "sign", str(w.unsigned.id), "--yes"],
-    ),  # noqa: E501
+    ),
     "commerce creates an event for another's client": (C, _new_event),
     "support updates an event it does not support": (
         S,
         lambda w: ["events", "update", str(w.event.id), "--attendees", "80"],
-    ),  # noqa: E501
+    ),
 }
 
 
