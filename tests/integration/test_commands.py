@@ -266,3 +266,90 @@ def test_an_unexpected_error_is_status_1_one_line_and_logged(cli, staff, logged_
     assert result.err.strip() == "epic_events: unexpected error; it was logged."
     assert "Traceback" not in result.err
     assert "boom" not in result.err
+
+
+def test_dev_mode_keeps_its_rules_with_commands(cli, monkeypatch):
+    refused = cli("--dev", "clients", "list")
+    assert refused.status == ExitStatus.USAGE
+    assert "Dev auto-login refused" in refused.err
+    monkeypatch.setenv("EPIC_EVENTS_ENV", "development")
+    monkeypatch.setenv("USER_1_PW", "super user password")
+    result = cli("--dev", "profile", "show", "--format", "json")
+    assert result.status == 0, result
+    assert "DEVELOPMENT MODE" in result.err
+    assert result.json()["department"] == "gestion"
+
+
+def test_a_collaborator_made_by_command_logs_in_with_the_password_from_stdin(cli, staff, logged_in):
+    logged_in(staff("gestion"))
+    email = f"hire-{tag()}@example.com"
+    made = cli(
+        "collaborators", "create", "--name", "New Hire", "--email", email,
+        "--phone", "+33 6 00 00 00 00", "--department", "support", "--password-stdin",
+        "--format", "json", stdin="short\n",
+    )  # fmt: skip
+    assert made.status == ExitStatus.USAGE
+    assert made.err.strip() == "epic_events: The password must have at least 8 characters."
+    made = cli(
+        "collaborators", "create", "--name", "New Hire", "--email", email,
+        "--phone", "+33 6 00 00 00 00", "--department", "support", "--password-stdin",
+        "--format", "json", stdin="long enough password\n",
+    )  # fmt: skip
+    assert made.status == 0, made
+    assert made.json()["department"] == "support"
+    login = cli("login", "--email", email, "--password-stdin", stdin="long enough password\n")
+    assert login.status == 0, login
+    assert cli("collaborators", "list").status == ExitStatus.REFUSED
+
+
+def test_assigning_and_removing_support(cli, staff, logged_in, business):
+    helper = staff("support")
+    _, _, event = business(staff("commerce"))
+    logged_in(staff("gestion"))
+    assigned = cli(
+        "events", "assign", str(event.id), "--support", str(helper.id), "--format", "json"
+    )
+    assert assigned.status == 0, assigned
+    assert assigned.json()["support_contact_id"] == helper.id
+    removed = cli("events", "assign", str(event.id), "--support", "none", "--format", "json")
+    assert removed.status == 0, removed
+    assert removed.json()["support_name"] is None
+    again = cli("events", "assign", str(event.id), "--support", "none")
+    assert again.status == ExitStatus.USAGE
+    assert again.err.strip() == "epic_events: The event already has this support contact."
+
+
+def test_archived_records_are_hidden_unless_asked_for_and_read_only(
+    cli, staff, logged_in, business
+):
+    seller = staff("commerce")
+    client, _, _ = business(seller)
+    logged_in(staff("gestion"))
+    archived = cli("clients", "archive", str(client.id), "--yes", "--format", "json")
+    assert archived.status == 0, archived
+    assert archived.json()["archived_at"] is not None
+    assert "with 1 contracts and 1 events" in archived.err
+    logged_in(seller)
+    mine = cli("clients", "list", "--filter", "mine", "--format", "json")
+    assert mine.json() == []
+    shown = cli("clients", "list", "--filter", "mine", "--archived", "--format", "json")
+    assert [row["id"] for row in shown.json()] == [client.id]
+    update = cli("clients", "update", str(client.id), "--phone", "+33 9 99 99 99 99")
+    assert update.status == ExitStatus.CONFLICT
+
+
+def test_all_as_a_table_and_a_whole_history(cli, staff, logged_in, business):
+    seller = staff("commerce")
+    client, _, _ = business(seller)
+    logged_in(seller)
+    for phone in ("+33 1 00 00 00 01", "+33 1 00 00 00 02", "+33 1 00 00 00 03"):
+        assert cli("clients", "update", str(client.id), "--phone", phone).status == 0
+    table = cli("clients", "list", "--filter", "mine", "--all")
+    assert table.status == 0, table
+    assert client.full_name in table.out
+    history = cli("clients", "history", str(client.id), "--all", "--format", "csv")
+    assert history.status == 0, history
+    lines = history.out.removeprefix("\ufeff").splitlines()
+    assert lines[0] == "When,Who,Action,Record,Changes"
+    assert len(lines) == 4
+    assert "+33 1 00 00 00 02 -> +33 1 00 00 00 03" in lines[1]
