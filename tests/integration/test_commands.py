@@ -22,7 +22,7 @@ from tests.integration.conftest import tag
 def business(installed):
     """Factory: a client of `owner`, a contract (signed or not) and an event on it."""
 
-    def make(owner, *, signed=True, support=None, start=None, **client_fields):
+    def make(owner, *, signed=True, support=None, start=None, notes="", **client_fields):
         with Session(installed.engine, expire_on_commit=False) as session:
             client = Client(
                 full_name=client_fields.pop("full_name", f"Client {tag()}"),
@@ -50,7 +50,7 @@ def business(installed):
                 end_at=start + timedelta(hours=5),
                 location="53 Rue du Château, Candé-sur-Beuvron",
                 attendees=75,
-                notes="",
+                notes=notes,
                 support_contact_id=None if support is None else support.id,
             )
             session.add(event)
@@ -353,3 +353,38 @@ def test_all_as_a_table_and_a_whole_history(cli, staff, logged_in, business):
     assert lines[0] == "When,Who,Action,Record,Changes"
     assert len(lines) == 4
     assert "+33 1 00 00 00 02 -> +33 1 00 00 00 03" in lines[1]
+
+
+@pytest.fixture
+def far_zone(monkeypatch):
+    """The workstation in India (+05:30): offsets with minutes, in Python and PostgreSQL."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("entity", ["clients", "contracts", "events", "collaborators"])
+def test_all_as_json_written_by_postgresql_equals_the_pages_objects(
+    cli, staff, logged_in, business, entity, far_zone
+):
+    """--all --format json is PostgreSQL's json_build_object; a page is Python's as_json:
+    the same keys, in the same order, and the same values (microseconds, offsets, money,
+    escapes)."""
+    seller = staff("commerce", name=f"Seller {tag()}")
+    marker = tag()
+    for notes in ('multi\nline "quoted" \\ back \x01', "Château ☃ \t tab"):
+        business(seller, full_name=f"Client {marker}", support=staff("support"), notes=notes)
+    logged_in(staff("gestion"))
+    search = seller.name if entity == "collaborators" else marker
+    page = cli(entity, "list", "--search", search, "--format", "json")
+    every = cli(entity, "list", "--search", search, "--all", "--format", "json")
+    assert page.status == every.status == 0, (page, every)
+    assert page.json(), page
+    assert [list(row) for row in every.json()] == [list(row) for row in page.json()]
+    assert every.json() == page.json()
+    assert "+05:30" in every.out
+    assert '{"id" : ' in every.out  # PostgreSQL's spacing: the fast way was taken

@@ -12,11 +12,7 @@ import contextlib
 import io
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import fields
-from datetime import datetime
-from decimal import Decimal
-from enum import Enum
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from epic_events.controllers.exports import (
@@ -26,9 +22,15 @@ from epic_events.controllers.exports import (
     EVENT_HEADER,
 )
 from epic_events.exporting import ENCODING, money, timestamp, write_csv_to
-from epic_events.read_models import ClientRow, CollaboratorRow, ContractRow, EventRow, HistoryLine
+from epic_events.read_models import (
+    ClientRow,
+    CollaboratorRow,
+    ContractRow,
+    EventRow,
+    HistoryLine,
+    as_json,
+)
 
-HIDDEN_KEYS = {"token_version"}  # a session's generation: nothing a script needs
 HISTORY_HEADER = ["When", "Who", "Action", "Record", "Changes"]
 
 
@@ -45,30 +47,6 @@ def command_console():
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
         return make_console()
     return make_console(width=PIPE_WIDTH)
-
-
-def plain(value):
-    """`value` as JSON holds it."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, datetime):
-        return value.astimezone().isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    return value
-
-
-def as_object(row) -> dict:
-    """A read model as a JSON object: every field, in the model's order."""
-    return {
-        field.name: plain(getattr(row, field.name))
-        for field in fields(row)
-        if field.name not in HIDDEN_KEYS
-    }
 
 
 def client_cells(client: ClientRow) -> list[str]:
@@ -175,12 +153,17 @@ def stdout_text(*, bom: bool = False) -> Iterator[TextIO]:
 
 def write_json_list(rows: Iterable) -> int:
     """An array of objects, one per line, written as the rows come; return how many."""
+    return write_json_lines(json.dumps(as_json(row), ensure_ascii=False) for row in rows)
+
+
+def write_json_lines(lines: Iterable[str]) -> int:
+    """An array of objects already written as JSON (by PostgreSQL), one per line."""
     count = 0
     with stdout_text() as out:
         out.write("[")
-        for row in rows:
+        for line in lines:
             out.write(",\n " if count else "\n ")
-            out.write(json.dumps(as_object(row), ensure_ascii=False))
+            out.write(line)
             count += 1
         out.write("\n]\n" if count else "]\n")
     return count
@@ -188,7 +171,7 @@ def write_json_list(rows: Iterable) -> int:
 
 def write_json_object(row) -> None:
     with stdout_text() as out:
-        out.write(json.dumps(as_object(row), ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps(as_json(row), ensure_ascii=False, indent=2) + "\n")
 
 
 def write_csv_rows(kind: type, rows: Iterable) -> int:

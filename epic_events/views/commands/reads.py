@@ -24,6 +24,7 @@ from epic_events.views.commands.output import (
     first_and_rest,
     stdout_text,
     write_csv_rows,
+    write_json_lines,
     write_json_list,
     write_json_object,
 )
@@ -53,6 +54,7 @@ class ListCommand:
     kind: type
     fetch: Callable[..., Page]
     stream: Callable[..., Iterable]
+    json: Callable[..., Iterable[str]]
     export: Callable[..., int]
     render: Callable
     default_sort: str | None = None
@@ -65,6 +67,7 @@ LISTS = {
         ClientRow,
         clients.list_clients,
         streams.stream_clients,
+        streams.json_clients,
         exports.export_clients,
         render_clients,
         filters={"mine": "mine"},
@@ -74,6 +77,7 @@ LISTS = {
         ContractRow,
         contracts.list_contracts,
         streams.stream_contracts,
+        streams.json_contracts,
         exports.export_contracts,
         render_contracts,
         filters={"unsigned": "unsigned", "unpaid": "unpaid"},
@@ -83,6 +87,7 @@ LISTS = {
         EventRow,
         events.list_events,
         streams.stream_events,
+        streams.json_events,
         exports.export_events,
         render_events,
         default_sort="start",
@@ -93,6 +98,7 @@ LISTS = {
         CollaboratorRow,
         collaborators.list_collaborators,
         streams.stream_collaborators,
+        streams.json_collaborators,
         exports.export_collaborators,
         render_collaborators,
     ),
@@ -120,6 +126,10 @@ def list_records(ctx: AppContext, args) -> None:
     if args.all and args.format == "csv":  # PostgreSQL writes it, as the export does
         with stdout_text(bom=True) as out:
             spec.export(ctx.uow(), ctx.user, query, out, **filters)
+        return
+    if args.all and args.format == "json":  # PostgreSQL writes the objects
+        _, lines = first_and_rest(spec.json(ctx.uow(), ctx.user, query, **filters))
+        write_json_lines(lines)
         return
     if args.all:
         rows = spec.stream(ctx.uow(), ctx.user, query, **filters)
