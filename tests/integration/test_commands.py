@@ -388,3 +388,30 @@ def test_all_as_json_written_by_postgresql_equals_the_pages_objects(
     assert every.json() == page.json()
     assert "+05:30" in every.out
     assert '{"id" : ' in every.out  # PostgreSQL's spacing: the fast way was taken
+
+
+def test_an_update_at_an_old_version_is_a_conflict_and_changes_nothing(
+    cli, staff, logged_in, business
+):
+    seller = staff("commerce")
+    client, _, _ = business(seller)
+    logged_in(seller)
+    version = cli("clients", "show", str(client.id), "--format", "json").json()["version"]
+    first = cli("clients", "update", str(client.id), "--phone", "+33 1 00 00 00 01",
+                "--expect-version", str(version))  # fmt: skip
+    assert first.status == 0, first
+    stale = cli("clients", "update", str(client.id), "--phone", "+33 1 00 00 00 02",
+                "--expect-version", str(version))  # fmt: skip
+    assert stale.status == ExitStatus.CONFLICT
+    assert "was changed by someone else" in stale.err
+    shown = cli("clients", "show", str(client.id), "--format", "json").json()
+    assert shown["phone"] == "+33 1 00 00 00 01"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_a_refused_whole_list_writes_nothing(cli, staff, logged_in, fmt):
+    logged_in(staff("support"))
+    result = cli("contracts", "list", "--filter", "unpaid", "--all", "--format", fmt)
+    assert result.status == ExitStatus.REFUSED
+    assert result.out == ""
+    assert result.err.strip() == "epic_events: Only commerce may filter contracts not fully paid."

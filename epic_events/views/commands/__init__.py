@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable
 
 from epic_events.exit_status import ExitStatus
-from epic_events.views.text import sanitize
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +71,8 @@ def status_of(problem: BaseException) -> ExitStatus:
 
 
 def error(message: str) -> None:
+    from epic_events.views.text import sanitize
+
     print(f"epic_events: {sanitize(message)}", file=sys.stderr, flush=True)
 
 

@@ -57,7 +57,9 @@ def update_client(ctx: AppContext, args) -> None:
     changes = _given(
         full_name=args.name, email=args.email, phone=args.phone, company_name=args.company
     )
-    client = clients.update_client(ctx.uow(), ctx.user, args.id, **changes)
+    client = clients.update_client(
+        ctx.uow(), ctx.user, args.id, expected_version=args.expect_version, **changes
+    )
     _done(ctx, args, "clients", client.id, f"Updated client #{client.id}.")
 
 
@@ -84,7 +86,11 @@ def create_contract(ctx: AppContext, args) -> None:
 
 def update_contract(ctx: AppContext, args) -> None:
     contract = contracts.update_contract(
-        ctx.uow(), ctx.user, args.id, **_given(total_amount=args.total, amount_due=args.due)
+        ctx.uow(),
+        ctx.user,
+        args.id,
+        expected_version=args.expect_version,
+        **_given(total_amount=args.total, amount_due=args.due),
     )
     _done(
         ctx,
@@ -140,7 +146,9 @@ def update_event(ctx: AppContext, args) -> None:
         attendees=args.attendees,
         notes=args.notes,
     )
-    event = events.update_event(ctx.uow(), ctx.user, args.id, **changes)
+    event = events.update_event(
+        ctx.uow(), ctx.user, args.id, expected_version=args.expect_version, **changes
+    )
     _done(ctx, args, "events", event.id, f"Updated event #{event.id}.")
 
 
@@ -218,7 +226,9 @@ def update_collaborator(ctx: AppContext, args) -> None:
         from epic_events.controllers.audit import NOTHING_TO_CHANGE
 
         raise ValidationError(NOTHING_TO_CHANGE)
-    updated = collaborators.update_collaborator(ctx.uow(), ctx.user, args.id, **changes)
+    updated = collaborators.update_collaborator(
+        ctx.uow(), ctx.user, args.id, expected_version=args.expect_version, **changes
+    )
     if updated.id == ctx.user.id:  # a new email ends the old session: start the new one
         ctx.user = ctx.authenticator.refresh(updated)
     _done(ctx, args, "collaborators", updated.id, f"Updated collaborator #{updated.id}.")

@@ -148,6 +148,16 @@ def _session_commands(commands) -> None:
     logout.set_defaults(action=("session", "logout"))
 
 
+def _expect_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--expect-version",
+        type=record_id("Version"),
+        metavar="N",
+        help="change nothing (status 6) unless the record is still at version N (the "
+        '"version" of show --format json): no change made meanwhile is overwritten',
+    )
+
+
 def _list_options(parser, *, sorts, filters: dict[str, str], archivable: bool) -> None:
     parser.add_argument("--search", type=search_text, help="only the rows containing TEXT")
     if sorts:
@@ -225,6 +235,8 @@ def _clients(verb) -> None:
             else "change one of your clients (commerce); give only what changes",
             with_id=not required,
         )
+        if not required:
+            _expect_version(parser)
         parser.add_argument("--name", required=required, help="the client's full name")
         parser.add_argument("--email", required=required, help="the client's email")
         parser.add_argument("--phone", required=required, help="the client's phone")
@@ -251,6 +263,7 @@ def _contracts(verb) -> None:
     update = verb("update", "change a contract's amounts (gestion; commerce: its clients')")
     update.add_argument("--total", help="new total amount")
     update.add_argument("--due", help="new amount due")
+    _expect_version(update)
     _yes(verb("sign", "sign a contract (gestion; commerce: its clients')"), "sign")
 
 
@@ -263,6 +276,8 @@ def _events(verb) -> None:
             else "change an event you support (support); give only what changes",
             with_id=not required,
         )
+        if not required:
+            _expect_version(parser)
         if required:
             parser.add_argument(
                 "--contract", required=True, type=record_id("Contract id"), metavar="ID",
@@ -293,6 +308,8 @@ def _collaborators(verb) -> None:
             else "change a collaborator (gestion); give only what changes",
             with_id=not required,
         )
+        if not required:
+            _expect_version(parser)
         parser.add_argument("--name", required=required, help="full name")
         parser.add_argument("--email", required=required, help="login email")
         parser.add_argument("--phone", required=required, help="phone")
