@@ -34,6 +34,11 @@ It is only accepted when EPIC_EVENTS_ENV=development, and never in production.
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The program's options and its commands (epic_events/views/commands/parser.py)."""
     parser = argparse.ArgumentParser(
         prog="epic_events",
         description=DESCRIPTION,
@@ -54,7 +59,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     from epic_events.views.commands.parser import add_commands
 
     add_commands(parser)
-    return parser.parse_args(argv)
+    return parser
 
 
 def configure_logging(settings) -> None:
@@ -79,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error (already said)
         return done.code if isinstance(done.code, int) else ExitStatus.USAGE
+    if args.command == "completion":  # needs no settings, no database
+        from epic_events.views.commands.parser import bash_completion
+
+        print(bash_completion(build_parser(), args.name), end="")
+        return ExitStatus.OK
     from epic_events.config import load_settings
     from epic_events.errors import ConfigurationError
 

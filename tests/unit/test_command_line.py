@@ -132,3 +132,23 @@ def test_help_of_a_command_without_a_terminal(isolated_environment):
     assert result.returncode == 0, result.stderr
     assert "--filter NAME" in result.stdout
     assert "without-support" in result.stdout
+
+
+def complete(script: str, *words: str) -> list[str]:
+    """What bash offers for the last of `words`, with the generated script loaded."""
+    line = " ".join(f"'{word}'" for word in ("epic_events", *words))
+    program = f"{script}\nCOMP_WORDS=({line}); COMP_CWORD={len(words)}; _epic_events\n"
+    program += 'printf "%s\\n" "${COMPREPLY[@]}"'
+    done = subprocess.run(
+        ["bash", "-c", program], capture_output=True, text=True, timeout=10, check=True
+    )
+    return done.stdout.split()
+
+
+def test_bash_completion_is_generated_from_the_same_definitions(capsys):
+    assert main(["completion"]) == 0
+    script = capsys.readouterr().out
+    assert complete(script, "con") == ["contracts"]
+    assert complete(script, "--dev", "events", "as") == ["assign"]
+    assert complete(script, "events", "list", "--f") == ["--filter", "--format"]
+    assert "--expect-version" in complete(script, "clients", "update", "--")

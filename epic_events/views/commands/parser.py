@@ -109,6 +109,16 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     activity.set_defaults(action=("activity", "list"))
     dashboard = _command(commands, "dashboard", "my dashboard: what needs me now")
     dashboard.set_defaults(action=("dashboard", "show"))
+    completion = _command(
+        commands,
+        "completion",
+        "print a bash completion script (zsh: after `autoload bashcompinit; bashcompinit`); "
+        'use it with eval "$(… completion)", for the command named epic_events (an alias)',
+    )
+    completion.add_argument(
+        "--name", default="epic_events", help="the command (or alias) to complete"
+    )
+    completion.set_defaults(action=("completion", "bash"))
 
 
 def _command(group, name: str, help_text: str, **options) -> argparse.ArgumentParser:
@@ -357,3 +367,50 @@ def _profile(commands) -> None:
         help="read the current password, then the new one, from two lines of standard input",
     )
     password.set_defaults(action=("profile", "password"))
+
+
+# -- shell completion, from the same definitions -----------------------------------------------
+
+BASH_COMPLETION = """\
+# Epic Events CRM: bash completion (zsh: autoload bashcompinit; bashcompinit; first).
+declare -A _epic_events_words=(
+%(words)s
+)
+_epic_events() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" path="_" word i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word="${COMP_WORDS[i]}"
+        if [[ -n "${_epic_events_words["$path $word"]+set}" ]]; then
+            path="$path $word"
+        fi
+    done
+    COMPREPLY=($(compgen -W "${_epic_events_words[$path]}" -- "$cur"))
+}
+complete -F _epic_events %(name)s
+"""
+
+
+def completion_words(parser: argparse.ArgumentParser, path: str = "_") -> dict[str, str]:
+    """{"_ clients list": "--search --sort …"}: what may follow each command path."""
+    words: list[str] = []
+    table: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                words.append(name)
+                table.update(completion_words(sub, f"{path} {name}"))
+        else:
+            words += action.option_strings
+            words += [str(choice) for choice in action.choices or ()]
+    table[path] = " ".join(words)
+    return table
+
+
+def bash_completion(parser: argparse.ArgumentParser, name: str) -> str:
+    import shlex
+
+    words = "\n".join(
+        f"    [{shlex.quote(path)}]={shlex.quote(text)}"
+        for path, text in sorted(completion_words(parser).items())
+    )
+    return BASH_COMPLETION % {"words": words, "name": shlex.quote(name)}
