@@ -242,7 +242,9 @@ def _set_active(ctx: AppContext, args, active: bool) -> None:
 
 
 def deactivate_collaborator(ctx: AppContext, args) -> None:
-    if not confirmed(args, f"Deactivate collaborator #{args.id}? Their sessions end now."):
+    collaborator = collaborators.get_collaborator(ctx.uow(), ctx.user, args.id)
+    question = f"Deactivate {collaborator.name} (#{collaborator.id})? Their sessions end now."
+    if not confirmed(args, question):
         say("Nothing was changed.")
         return
     _set_active(ctx, args, False)
