@@ -9,9 +9,9 @@ import os
 import signal
 import sys
 import threading
-from enum import IntEnum
 
 from epic_events import __version__
+from epic_events.exit_status import ExitStatus
 
 log = logging.getLogger("epic_events")
 
@@ -33,15 +33,12 @@ It is only accepted when EPIC_EVENTS_ENV=development, and never in production.
 """
 
 
-class ExitStatus(IntEnum):
-    OK = 0
-    ERROR = 1
-    CONFIGURATION = 2
-    NO_TERMINAL = 3
-    INTERRUPTED = 130
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The program's options and its commands (epic_events/views/commands/parser.py)."""
     parser = argparse.ArgumentParser(
         prog="epic_events",
         description=DESCRIPTION,
@@ -59,7 +56,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="show full tracebacks of unexpected errors (also EPIC_EVENTS_DEBUG=1)",
     )
-    return parser.parse_args(argv)
+    from epic_events.views.commands.parser import add_commands
+
+    add_commands(parser)
+    return parser
 
 
 def configure_logging(settings) -> None:
@@ -80,7 +80,15 @@ def configure_logging(settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    try:
+        args = parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error (already said)
+        return done.code if isinstance(done.code, int) else ExitStatus.USAGE
+    if args.command == "completion":  # needs no settings, no database
+        from epic_events.views.commands.parser import bash_completion
+
+        print(bash_completion(build_parser(), args.name), end="")
+        return ExitStatus.OK
     from epic_events.config import load_settings
     from epic_events.errors import ConfigurationError
 
@@ -93,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         from dataclasses import replace
 
         settings = replace(settings, debug=True)
+    if args.command is not None:  # one command, without needing a terminal
+        return run_command(settings, args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             "epic_events: this is an interactive program: run it in a terminal (see --help).",
@@ -117,6 +127,44 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as problem:
         return _fatal(console, settings, problem)
     finally:
+        monitoring.flush()
+
+
+def run_command(settings, args: argparse.Namespace) -> int:
+    """Run one command (`epic_events clients list`, …) and return its exit status."""
+    configure_logging(settings)
+    from epic_events import monitoring
+    from epic_events.views.commands import execute
+
+    database: LazyDatabase | None = None
+
+    def connect():
+        """The command's context: settings, database and authenticator, built on first use."""
+        nonlocal database
+        from epic_events.auth.token_store import TokenStore
+        from epic_events.controllers.auth import Authenticator
+        from epic_events.managers.sessions import QuickDatabase, check_schema
+        from epic_events.views.commands.output import command_console
+        from epic_events.views.context import AppContext
+
+        secret = settings.require_jwt_secret()
+        url = database_url(settings)
+        quick = QuickDatabase(url)
+        try:
+            check_schema(quick)
+        finally:
+            quick.close()
+        database = LazyDatabase(url)
+        store = TokenStore(settings.token_path, settings.jwt_key_path)
+        authenticator = Authenticator(database.unit_of_work, store, secret, settings.token_ttl)
+        return AppContext(command_console(), settings, database.unit_of_work, authenticator)
+
+    try:
+        monitoring.init_monitoring(settings.sentry_dsn, settings.environment)
+        return execute(args, connect, settings)
+    finally:
+        if database is not None:
+            database.dispose()
         monitoring.flush()
 
 

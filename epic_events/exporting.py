@@ -157,15 +157,26 @@ def write_csv(
     file is removed and `path` is left as it was. `progress(rows_written)` is called every
     PROGRESS_EVERY rows and once at the end.
     """
-    count = 0
     with _atomic_file(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow([neutralise(cell) for cell in header])
-        for row in rows:
-            writer.writerow([neutralise(cell) for cell in row])
-            count += 1
-            if progress is not None and count % PROGRESS_EVERY == 0:
-                progress(count)
+        return write_csv_to(handle, header, rows, progress)
+
+
+def write_csv_to(
+    handle: TextIO,
+    header: list[str],
+    rows: Iterable[list[str]],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Like `write_csv`, into an open text stream (standard output, say), every cell
+    guarded alike; return the number of rows."""
+    count = 0
+    writer = csv.writer(handle)
+    writer.writerow([neutralise(cell) for cell in header])
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
     if progress is not None and (count == 0 or count % PROGRESS_EVERY):
         progress(count)
     return count
@@ -218,14 +229,24 @@ def write_copied_csv(
     `rows` and returns how many it sent, which must be how many were written.
     """
     with _atomic_file(path) as handle:
-        csv.writer(handle).writerow([neutralise(cell) for cell in header])
-        rows = CopiedRows(handle, progress)
-        sent = copy(rows)
-        rows.write_pending()
-        if sent != rows.count:
-            raise EpicEventsError(
-                f"The export lost rows on the way ({rows.count} of {sent}): nothing was saved."
-            )
+        return write_copied_csv_to(handle, header, copy, progress)
+
+
+def write_copied_csv_to(
+    handle: TextIO,
+    header: list[str],
+    copy: Callable[[CopiedRows], int],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Like `write_copied_csv`, into an open text stream."""
+    csv.writer(handle).writerow([neutralise(cell) for cell in header])
+    rows = CopiedRows(handle, progress)
+    sent = copy(rows)
+    rows.write_pending()
+    if sent != rows.count:
+        raise EpicEventsError(
+            f"The export lost rows on the way ({rows.count} of {sent}): nothing was saved."
+        )
     if progress is not None and (rows.count == 0 or rows.count % PROGRESS_EVERY):
         progress(rows.count)
     return rows.count

@@ -9,9 +9,10 @@ included: the manager must have loaded them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -245,3 +246,33 @@ class ContractDetail:
 
     contract: ContractRow
     events: Page[EventRow]
+
+
+# -- as JSON (a command's --format json; managers/exports.json_lines writes the same) -----------
+
+HIDDEN_KEYS = {"token_version"}  # a session's generation: nothing a script needs
+
+
+def plain(value):
+    """`value` as JSON holds it: money as text with two decimals, dates ISO 8601 in local
+    time with their offset, enumerations by value."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.astimezone().isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def as_json(row) -> dict:
+    """A read model as a JSON object: its fields, in its order (the keys are stable)."""
+    return {
+        field.name: plain(getattr(row, field.name))
+        for field in fields(row)
+        if field.name not in HIDDEN_KEYS
+    }

@@ -239,6 +239,10 @@ class Authenticator:
         """Remove the saved token of `user`."""
         self._forget(user.email)
 
+    def forget(self, email: str) -> None:
+        """Remove the saved token of `email`, valid or not (logging out of an ended session)."""
+        self._forget(email)
+
     def _forget(self, email: str) -> None:
         try:
             self.token_store.remove(email)

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from epic_events.controllers.auth import CurrentUser
 from epic_events.controllers.clients import client_listing
@@ -30,7 +31,9 @@ from epic_events.exporting import (
     money,
     timestamp,
     write_copied_csv,
+    write_copied_csv_to,
     write_csv,
+    write_csv_to,
 )
 from epic_events.managers.exports import ExportColumns
 from epic_events.managers.paging import Listing
@@ -40,6 +43,7 @@ from epic_events.paging import ListQuery
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+Destination = Path | str | TextIO  # a file to write atomically, or an open text stream
 
 CLIENT_HEADER = [
     "ID",
@@ -151,14 +155,16 @@ def _export(
     listing: Listing,
     columns: ExportColumns,
     query: ListQuery,
-    path: Path | str,
+    path: Destination,
     header: list[str],
     row: Callable[[object], list[str]],
     progress: Progress | None,
 ) -> int:
-    """Count (for the progress bar), then write the listing into the file: formatted by
-    PostgreSQL in the local time zone, or by `row` when PostgreSQL cannot name it."""
-    destination = check_destination(path)
+    """Count (for the progress bar), then write the listing into the file (or the open
+    stream: a command's standard output): formatted by PostgreSQL in the local time zone,
+    or by `row` when PostgreSQL cannot name it."""
+    streamed = hasattr(path, "write")
+    destination = path if streamed else check_destination(path)
     names = local_zone_names()
     zone = uow.exports.use_local_time_zone(names, local_zone_samples())
     report = None
@@ -172,8 +178,8 @@ def _export(
     if zone is None:
         log.warning("no time zone PostgreSQL knows matches the local one %s: slow export", names)
         rows = (row(item) for item in listing.stream(query))
-        return write_csv(destination, header, rows, report)
-    return write_copied_csv(
+        return (write_csv_to if streamed else write_csv)(destination, header, rows, report)
+    return (write_copied_csv_to if streamed else write_copied_csv)(
         destination,
         header,
         lambda into: uow.exports.copy_csv(listing, query, columns, into),
@@ -185,7 +191,7 @@ def export_clients(
     uow: UnitOfWork,
     user: CurrentUser,
     query: ListQuery,
-    path: Path | str,
+    path: Destination,
     *,
     mine: bool = False,
     progress: Progress | None = None,
@@ -201,7 +207,7 @@ def export_contracts(
     uow: UnitOfWork,
     user: CurrentUser,
     query: ListQuery,
-    path: Path | str,
+    path: Destination,
     *,
     unsigned: bool = False,
     unpaid: bool = False,
@@ -218,7 +224,7 @@ def export_events(
     uow: UnitOfWork,
     user: CurrentUser,
     query: ListQuery,
-    path: Path | str,
+    path: Destination,
     *,
     without_support: bool = False,
     mine: bool = False,
@@ -239,7 +245,7 @@ def export_collaborators(
     uow: UnitOfWork,
     user: CurrentUser,
     query: ListQuery,
-    path: Path | str,
+    path: Destination,
     *,
     department: str | None = None,
     progress: Progress | None = None,

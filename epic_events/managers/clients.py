@@ -6,7 +6,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from epic_events.managers.exports import ExportColumns, local_time
+from epic_events.managers.exports import ExportColumns, JsonFields, local_time
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing, document_search
 from epic_events.models import Client, ClientSearch, Collaborator, Contract
@@ -112,6 +112,25 @@ class ClientManager:
                 local_time(Client.created_at),
                 local_time(Client.updated_at),
             ],
+            joins=[(Commercial, Commercial.id == Client.commercial_contact_id)],
+        )
+
+    def json_fields(self) -> JsonFields:
+        """A client in a JSON list: read_models.ClientRow's keys."""
+        return JsonFields(
+            {
+                "id": Client.id,
+                "full_name": Client.full_name,
+                "email": Client.email,
+                "phone": Client.phone,
+                "company_name": Client.company_name,
+                "commercial_contact_id": Client.commercial_contact_id,
+                "commercial_name": Commercial.name,
+                "created_at": Client.created_at,
+                "updated_at": Client.updated_at,
+                "archived_at": Client.archived_at,
+                "version": Client.version,
+            },
             joins=[(Commercial, Commercial.id == Client.commercial_contact_id)],
         )
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, undefer
 
-from epic_events.managers.exports import ExportColumns
+from epic_events.managers.exports import ExportColumns, JsonFields
 from epic_events.managers.paging import Listing, columns_search
 from epic_events.models import Client, Collaborator, Contract, Department, Event
 
@@ -71,6 +71,24 @@ class CollaboratorManager:
                 Collaborator.phone,
                 ShownDepartment.name,
             ],
+            joins=[(ShownDepartment, ShownDepartment.id == Collaborator.department_id)],
+        )
+
+    def json_fields(self) -> JsonFields:
+        """A collaborator in a JSON list: read_models.CollaboratorRow's keys, without the
+        session generation (never a password hash)."""
+        return JsonFields(
+            {
+                "id": Collaborator.id,
+                "name": Collaborator.name,
+                "email": Collaborator.email,
+                "phone": Collaborator.phone,
+                "department": ShownDepartment.name,
+                "active": Collaborator.active,
+                "created_at": Collaborator.created_at,
+                "updated_at": Collaborator.updated_at,
+                "version": Collaborator.version,
+            },
             joins=[(ShownDepartment, ShownDepartment.id == Collaborator.department_id)],
         )
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from epic_events.managers.clients import client_documents
-from epic_events.managers.exports import ExportColumns, local_time, signed_status
+from epic_events.managers.exports import ExportColumns, JsonFields, local_time, signed_status
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing
 from epic_events.models import Client, Collaborator, Contract, Event
@@ -101,6 +101,31 @@ class ContractManager:
                 local_time(Contract.created_at),
                 local_time(Contract.updated_at),
             ],
+            joins=[(Commercial, Commercial.id == Contract.commercial_contact_id)],
+        )
+
+    def json_fields(self) -> JsonFields:
+        """A contract in a JSON list: read_models.ContractRow's keys (the listing joins the
+        client)."""
+        return JsonFields(
+            {
+                "id": Contract.id,
+                "client_id": Contract.client_id,
+                "client_name": Client.full_name,
+                "client_company": Client.company_name,
+                "client_email": Client.email,
+                "client_phone": Client.phone,
+                "commercial_contact_id": Contract.commercial_contact_id,
+                "commercial_name": Commercial.name,
+                "total_amount": Contract.total_amount,
+                "amount_due": Contract.amount_due,
+                "signed": Contract.signed,
+                "signed_at": Contract.signed_at,
+                "created_at": Contract.created_at,
+                "updated_at": Contract.updated_at,
+                "archived_at": Contract.archived_at,
+                "version": Contract.version,
+            },
             joins=[(Commercial, Commercial.id == Contract.commercial_contact_id)],
         )
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, contains_eager
 
-from epic_events.managers.exports import ExportColumns, local_time
+from epic_events.managers.exports import ExportColumns, JsonFields, local_time
 from epic_events.managers.locking import get_row
 from epic_events.managers.paging import Listing, document_search
 from epic_events.models import Client, Collaborator, Contract, Event, EventSearch
@@ -139,6 +139,32 @@ class EventManager:
                 Event.notes,
                 local_time(Event.updated_at),
             ]
+        )
+
+    def json_fields(self) -> JsonFields:
+        """An event in a JSON list: read_models.EventRow's keys (the listing joins the
+        contract, the client and the support contact)."""
+        return JsonFields(
+            {
+                "id": Event.id,
+                "name": Event.name,
+                "contract_id": Event.contract_id,
+                "client_id": Contract.client_id,
+                "client_name": Client.full_name,
+                "client_company": Client.company_name,
+                "client_email": Client.email,
+                "client_phone": Client.phone,
+                "start_at": Event.start_at,
+                "end_at": Event.end_at,
+                "support_contact_id": Event.support_contact_id,
+                "support_name": Support.name,
+                "location": Event.location,
+                "attendees": Event.attendees,
+                "notes": Event.notes,
+                "updated_at": Event.updated_at,
+                "archived_at": Event.archived_at,
+                "version": Event.version,
+            }
         )
 
     def add(self, event: Event) -> Event:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from epic_events.models import Client, Contract, Event
+from epic_events.models import Client, Collaborator, Contract, Department, Event
 
 DEPARTMENTS = ["gestion", "commerce", "support"]
 START = datetime(2030, 6, 4, 13, 0, tzinfo=UTC)
@@ -99,3 +99,128 @@ def fetch(connection):
         ).one_or_none()
 
     return read
+
+
+# -- commands: the real program, in-process, on a database installed once -----------------------
+
+
+class Installed:
+    """A project home set up by the real installer, on a database of its own."""
+
+    def __init__(self, home, admin_url: str):
+        from sqlalchemy import create_engine
+
+        self.home = home
+        self.admin_url = admin_url
+        self.engine = create_engine(admin_url)
+
+
+@pytest.fixture(scope="session")
+def installed(postgres, tmp_path_factory):
+    from epic_events.install.installer import Installer
+
+    url = postgres.create_database("epic_cmd")
+    home = tmp_path_factory.mktemp("commands-home")
+    environ = {
+        "EPIC_EVENTS_HOME": str(home),
+        "USER_1_PW": "super user password",
+        "DATABASE_ADMIN_URL": url,
+    }
+    Installer(home, lambda line: None, environ=environ).run()
+    installed = Installed(home, url)
+    yield installed
+    installed.engine.dispose()
+    postgres.drop_database(url)
+
+
+class Result:
+    def __init__(self, status: int, out: str, err: str):
+        self.status, self.out, self.err = status, out, err
+
+    def json(self):
+        import json
+
+        return json.loads(self.out)
+
+    def __repr__(self) -> str:
+        return f"Result({self.status}, out={self.out[:300]!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def cli(installed, isolated_environment, monkeypatch, capsys):
+    """Run the program's `main(argv)` in-process, without a terminal, in a copy of the
+    installed home (its own token store): returns a Result."""
+    import io
+    import logging
+    import shutil
+    import sys
+
+    from epic_events.cli import main
+
+    shutil.copytree(installed.home, isolated_environment, dirs_exist_ok=True)
+    handlers = logging.getLogger().handlers[:]
+
+    def run(*argv: str, stdin: str = "") -> Result:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            status = main(list(argv))
+        finally:
+            logging.getLogger().handlers[:] = handlers
+        captured = capsys.readouterr()
+        return Result(int(status), captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def staff(installed, password_hash):
+    """Factory: a collaborator committed to the installed database (PASSWORD logs in)."""
+    from sqlalchemy.orm import Session
+
+    def make(department: str, **fields) -> Collaborator:
+        unique = tag()
+        with Session(installed.engine, expire_on_commit=False) as session:
+            dept = session.query(Department).filter_by(name=department).one()
+            collaborator = Collaborator(
+                name=fields.pop("name", f"{department.capitalize()} {unique}"),
+                email=fields.pop("email", f"{department}-{unique}@example.com"),
+                phone="+33 6 12 34 56 78",
+                department=dept,
+                password_hash=password_hash,
+                **fields,
+            )
+            session.add(collaborator)
+            session.commit()
+            _ = collaborator.department_name  # loaded while the session is open
+            return collaborator
+
+    return make
+
+
+@pytest.fixture
+def logged_in(cli, installed, settings_of_home):
+    """Factory: save a session for `collaborator` as `login` does, without argon2's wait."""
+    from epic_events.auth import tokens
+    from epic_events.auth.token_store import TokenStore
+
+    def log_in(collaborator) -> None:
+        settings = settings_of_home()
+        token = tokens.issue_token(
+            collaborator_id=collaborator.id,
+            email=collaborator.email,
+            token_version=collaborator.token_version,
+            secret=settings.require_jwt_secret(),
+            ttl=settings.token_ttl,
+            now=datetime.now(UTC),
+        )
+        TokenStore(settings.token_path, settings.jwt_key_path).save(collaborator.email, token)
+
+    return log_in
+
+
+@pytest.fixture
+def settings_of_home(isolated_environment):
+    from epic_events.config import load_settings
+
+    return lambda: load_settings(None, isolated_environment)
