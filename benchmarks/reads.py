@@ -208,16 +208,15 @@ def filter_ops(filtered: dict[str, Screen]) -> dict[str, Op]:
 
 
 def picker_ops(lists: dict[str, Screen], filtered: dict[str, Screen]) -> dict[str, Op]:
-    """What a form's type-to-filter picker would fetch as a name is typed (there is no
-    picker yet: the list's controller asked for a few rows). Support contacts are picked
-    among support."""
+    """What a form's type-to-filter picker fetches as a name is typed: the list's first few
+    rows, uncounted (ListQuery.counted). Support contacts are picked among support."""
     source = {**lists, "collaborators": filtered["collaborators_filter_support"]}
     ops = {}
     for name, word in PICKER_PREFIXES.items():
         for letters in range(1, len(word) + 1):
             suffix = "letter" if letters == 1 else "letters"
             ops[f"picker_{name}_{letters}_{suffix}"] = source[name].op(
-                size=PICKER_SIZE, search=word[:letters], page=1
+                size=PICKER_SIZE, search=word[:letters], page=1, counted=False
             )
     return ops
 

@@ -62,6 +62,8 @@ class ListQuery:
     sort: str | None = None
     descending: bool = False
     include_archived: bool = False
+    # False: the first rows only, uncounted ("8 of 8+"), as a picker asks on each keystroke
+    counted: bool = True
 
     def __post_init__(self):
         if not 1 <= self.size <= MAX_PAGE_SIZE:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from epic_events.paging import COUNT_CAP, ListQuery, Page, clamp_page
+from epic_events.paging import COUNT_CAP, ListQuery, Page, clamp_page, first_rows
 
 
 def like_escaped(text: str) -> str:
@@ -123,6 +123,8 @@ class Listing:
         the joins that only serve display), then the page's rows are read with their joins:
         page 250 costs what page 2 does.
         """
+        if not query.counted:
+            return self.first(query)
         _, counted = self.searched(query)
         total, exact = capped_count(self.session, self._counted(query))
         number = clamp_page(query.page, total, query.size)
@@ -137,6 +139,12 @@ class Listing:
             self.statement.where(self.tiebreak.in_(ids)).order_by(*order)
         ).unique()
         return Page(items=list(rows), number=number, size=query.size, total=total, exact=exact)
+
+    def first(self, query: ListQuery) -> Page:
+        """The first page's rows and whether more follow, without counting them: what a
+        picker shows as a name is typed (a count is most of a search's cost)."""
+        rows = self.session.scalars(self.ordered(query).limit(query.size + 1)).unique()
+        return first_rows(list(rows), query.size)
 
     def count(self, query: ListQuery) -> int:
         """Every matching row, counted exactly (for an export's progress bar)."""

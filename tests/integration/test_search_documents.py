@@ -335,3 +335,16 @@ def test_the_documents_follow_an_assignment_and_an_archive(
     events.assign_support(uow_factory(), gestion, unassigned, None)
     assert counted(gestion, without_support=True) == without
     assert counted(support, mine=True) == mine
+
+
+@pytest.mark.parametrize("term", ["a", "ma", "zz", "wedding", "château", None])
+def test_a_picker_s_uncounted_first_rows_are_the_list_s_first_page(
+    term, catalogue, uow_factory, gestion
+):
+    """ListQuery(counted=False): the first rows and whether more follow, with no count."""
+    for list_page in (clients.list_clients, contracts.list_contracts, events.list_events):
+        counted = list_page(uow_factory(), gestion, ListQuery(search=term, size=4))
+        first = list_page(uow_factory(), gestion, ListQuery(search=term, size=4, counted=False))
+        assert [row.id for row in first.items] == [row.id for row in counted.items]
+        assert first.exact == (counted.total <= 4)
+        assert first.total == min(counted.total, 5)
