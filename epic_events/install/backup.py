@@ -227,12 +227,9 @@ def _write_atomically(path: Path, header: Header, sealer: Sealer, stream: Iterab
 
 
 def rotate(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups named by this program in `folder`; return
-    those deleted (other files are never touched)."""
-    backups = sorted(
-        (p for p in folder.glob(f"{NAME_PREFIX}*{SUFFIX}") if p.is_file()),
-        key=lambda p: (p.stat().st_mtime, p.name),
-    )
+    """Delete all but the newest `keep` backups named by this program in `folder` (their
+    names sort by date); return those deleted (other files are never touched)."""
+    backups = sorted(p for p in folder.glob(f"{NAME_PREFIX}*{SUFFIX}") if p.is_file())
     removed = backups[: max(len(backups) - keep, 0)]
     for old in removed:
         old.unlink()

@@ -179,15 +179,15 @@ def read_header(source: BinaryIO, name: str) -> tuple[Header, bytes]:
     if start[: len(MAGIC)] != MAGIC:
         raise NotABackup(f"{name} is not an Epic Events backup.")
     if len(start) < len(MAGIC) + 4:
-        raise DamagedBackup(f"{name} is cut short (truncated): it cannot be restored, nothing was changed.")
+        raise DamagedBackup(_refused(name, "is cut short (truncated)"))
     (length,) = struct.unpack(">I", start[len(MAGIC) :])
     header_bytes = source.read(length) if length <= MAX_HEADER else b""
     if len(header_bytes) != length and length <= MAX_HEADER:
-        raise DamagedBackup(f"{name} is cut short (truncated): it cannot be restored, nothing was changed.")
+        raise DamagedBackup(_refused(name, "is cut short (truncated)"))
     try:
         header = Header.from_bytes(header_bytes)
     except (ValueError, TypeError):
-        raise DamagedBackup(f"{name} has a damaged header: it cannot be restored, nothing was changed.") from None
+        raise DamagedBackup(_refused(name, "has a damaged header")) from None
     if header.format > FORMAT:
         raise NewerBackup(
             f"{name} was written by a newer Epic Events CRM (backup format {header.format}): "
@@ -206,7 +206,7 @@ def open_sealer(header: Header, header_bytes: bytes, passphrase: str | None, nam
         key, check = derive_keys(passphrase, bytes.fromhex(header.salt), header.kdf)
         expected = bytes.fromhex(header.key_check)
     except (ValueError, KeyError, TypeError):
-        raise DamagedBackup(f"{name} has a damaged header: it cannot be restored, nothing was changed.") from None
+        raise DamagedBackup(_refused(name, "has a damaged header")) from None
     if not hmac.compare_digest(check, expected):
         raise WrongPassphrase(f"Wrong passphrase for {name}: nothing was changed.")
     return Sealer(header_bytes, key)
@@ -219,24 +219,25 @@ def read_chunks(source: BinaryIO, sealer: Sealer, name: str) -> Iterator[bytes]:
     while True:
         prefix = source.read(5)
         if len(prefix) < 5:
-            raise DamagedBackup(f"{name} is cut short (truncated): it cannot be restored, nothing was changed.")
+            raise DamagedBackup(_refused(name, "is cut short (truncated)"))
         length, last = struct.unpack(">I?", prefix)
         if length > CHUNK_SIZE + 2 * TAG:
-            raise DamagedBackup(f"{name} was altered or damaged: it cannot be restored, nothing was changed.")
+            raise DamagedBackup(_refused(name, "was altered or damaged"))
         sealed = source.read(length)
         if len(sealed) < length:
-            raise DamagedBackup(f"{name} is cut short (truncated): it cannot be restored, nothing was changed.")
+            raise DamagedBackup(_refused(name, "is cut short (truncated)"))
         try:
             yield sealer.open(number, sealed, last)
         except DamagedBackup:
             raise DamagedBackup(
-                f"{name} was altered or damaged (chunk {number} fails its check): "
-                "it cannot be restored."
+                _refused(name, f"was altered or damaged (chunk {number} fails its check)")
             ) from None
         if last:
             if source.read(1):
-                raise DamagedBackup(
-                    f"{name} has bytes after its end (altered): it cannot be restored, nothing was changed."
-                )
+                raise DamagedBackup(_refused(name, "has bytes after its end (altered)"))
             return
         number += 1
+
+
+def _refused(name: str, problem: str) -> str:
+    return f"{name} {problem}: it cannot be restored, nothing was changed."

@@ -159,8 +159,10 @@ class Installer:
         try:
             database.check_admin(admin)
             backup.require_superuser(admin_url)
+            held = self._refuse_unless_replacing(admin_url, replace_existing)
             password, program_url = (None, None) if embedded else self.app_login(settings, admin)
-            self._set_aside_existing(admin_url, settings, opened, replace_existing)
+            if held:
+                self._back_up_replaced(admin_url, settings, opened)
             backup.empty_schema(admin_url)
             from epic_events.migrations import upgrade
 
@@ -181,18 +183,20 @@ class Installer:
             admin.dispose()
         return self.report.changes
 
-    def _set_aside_existing(
-        self, admin_url: str, settings: Settings, opened: backup.OpenBackup, replace: bool
-    ) -> None:
+    def _refuse_unless_replacing(self, admin_url: str, replace: bool) -> list[str]:
+        """The tables of the target that hold rows; refused unless `replace`."""
         held = [table for table, rows in backup.holding(admin_url).items() if rows]
-        if not held:
-            return
-        if not replace:
+        if held and not replace:
             raise backup.TargetHoldsData(
                 f"The database {url_database(admin_url)} already holds data "
                 f"({', '.join(held[:4])}{', ...' if len(held) > 4 else ''}): nothing was "
                 "changed; --replace-existing replaces it (after backing it up)."
             )
+        return held
+
+    def _back_up_replaced(
+        self, admin_url: str, settings: Settings, opened: backup.OpenBackup
+    ) -> None:
         path = backup.default_path(settings.data_dir / "backups")
         path = path.with_name(path.name.replace(backup.SUFFIX, "-before-restore" + backup.SUFFIX))
         saved = backup.back_up(admin_url, path, opened.passphrase)
