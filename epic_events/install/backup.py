@@ -136,6 +136,8 @@ def back_up(
     try:
         connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
         with connection.cursor() as cursor:
+            # idle while pg_dump works: a server's idle timeout must not end the snapshot
+            cursor.execute("SET idle_in_transaction_session_timeout = 0")
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             revision = schema_revision(cursor)
@@ -319,16 +321,53 @@ def empty_schema(admin_url: str) -> None:
 
 def load_data(admin_url: str, backup: OpenBackup, progress: Progress | None = None) -> None:
     """Load the backup's rows into the freshly migrated, empty schema, in one transaction,
-    without firing the schema's triggers (the rows are restored as they were)."""
+    without firing the schema's triggers (the rows are restored as they were).
+
+    The indexes that back no constraint are dropped first and built again after, on all the
+    rows at once (faster than row by row), then the tables are analysed: the planner's
+    estimates (the searches rely on them) are not in a backup."""
     connection = connect(admin_url)
     try:
         with connection.cursor() as cursor:
             tables = crm_tables(cursor)
             if tables:  # a migration may have written rows: the backup's replace them
                 cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+            rebuild = _drop_secondary_indexes(cursor)
         connection.commit()
+        try:
+            _pg_restore(admin_url, backup, progress)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+                for statement in rebuild:
+                    cursor.execute(statement)
+            connection.commit()
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     finally:
         connection.close()
+
+
+def _drop_secondary_indexes(cursor) -> list[str]:
+    """Drop the CRM's indexes that back no constraint; return the statements that rebuild
+    them."""
+    cursor.execute(
+        """
+        SELECT quote_ident(i.indexname), i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = 'public'
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                          WHERE c.conindid = format('public.%I', i.indexname)::regclass)
+        ORDER BY 1
+        """
+    )
+    found = cursor.fetchall()
+    for name, _ in found:
+        cursor.execute(f"DROP INDEX public.{name}")
+    return [definition for _, definition in found]
+
+
+def _pg_restore(admin_url: str, backup: OpenBackup, progress: Progress | None) -> None:
     dsn, environ = tool_connection(admin_url)
     command = [
         pg_tool("pg_restore"),

@@ -5,6 +5,7 @@ holding data or a newer schema each stop with one line and change nothing."""
 from __future__ import annotations
 
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,54 @@ def test_the_app_role_of_a_restored_database_is_still_bound(source, empty_databa
         with pytest.raises(ProgrammingError, match="permission denied"):
             conn.execute(text("TRUNCATE audit_log"))
     engine.dispose()
+
+
+def test_a_backup_taken_while_staff_write_is_one_instant(source, empty_database, tmp_path):
+    url, _ = source
+    busy = "SELECT count(*) FROM audit_log WHERE actor_name = 'Busy'"
+    started, stop = threading.Event(), threading.Event()
+
+    def staff_writing():
+        engine = create_engine(url)
+        while not stop.is_set():
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_log (actor_name, action, entity, entity_id) "
+                        "VALUES ('Busy', 'update', 'client', 1)"
+                    )
+                )
+            started.set()
+        engine.dispose()
+
+    writer = threading.Thread(target=staff_writing)
+    writer.start()
+    try:
+        started.wait(10)
+        result = back_up(url, tmp_path / "busy.backup", PASSPHRASE)
+        stop.set()
+        writer.join()
+        (written,) = rows(url, busy)
+        assert 0 < result.counts["audit_log"] - 400 < written
+        # the restore checks the rows loaded against the counts taken in the dump's snapshot
+        installer(tmp_path, empty_database).restore(result.path)
+        assert rows(empty_database, busy) == [result.counts["audit_log"] - 400]
+    finally:
+        stop.set()
+        writer.join()
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_log WHERE actor_name = 'Busy'"))
+            conn.execute(text("SELECT setval('audit_log_id_seq', max(id)) FROM audit_log"))
+        engine.dispose()
+
+
+def rows(url, sql) -> list:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.scalars(text(sql)).all()
+    engine.dispose()
+    return found
 
 
 @pytest.fixture
