@@ -74,6 +74,8 @@ class Header:
         values = json.loads(data)
         if not isinstance(values, dict):
             raise ValueError("not an object")
+        if values.get("format", FORMAT) > FORMAT:  # its other fields may be unknown here
+            return cls("", "", "", {}, format=values["format"])
         return cls(**values)
 
 

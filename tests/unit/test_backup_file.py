@@ -80,8 +80,16 @@ def test_a_file_of_another_kind_is_not_a_backup():
         read(b"PGDMP\x01\x0e" + bytes(100))
 
 
-def test_a_newer_format_asks_for_a_newer_program():
-    data = written(PAYLOAD).replace(b'"format":1', b'"format":2')
+@pytest.mark.parametrize(
+    "change", [b'"format":2', b'"format":2,"something_new":[]'], ids=["format", "new field"]
+)
+def test_a_newer_format_asks_for_a_newer_program(change):
+    data = written(PAYLOAD).replace(b'"format":1', change)
+    data = (
+        data[:8]
+        + struct.pack(">I", struct.unpack(">I", data[8:12])[0] + len(change) - 10)
+        + data[12:]
+    )
     with pytest.raises(NewerBackup, match="newer Epic Events CRM"):
         read(data)
 
