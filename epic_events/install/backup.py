@@ -178,15 +178,21 @@ def _dump(admin_url: str, snapshot: str) -> Iterator[Iterator[bytes]]:
         process = subprocess.Popen(  # noqa: S603 - our tool, our arguments
             command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, env=environ
         )
+
+        def stream() -> Iterator[bytes]:
+            while data := process.stdout.read(READ_SIZE):
+                yield data
+            # before the last chunk is sealed: a failed dump never takes a backup's name
+            if process.wait() != 0:
+                raise BackupError(f"pg_dump failed, no backup written: {_last_line(errors)}")
+
         try:
-            yield iter(lambda: process.stdout.read(READ_SIZE), b"")
-        except BaseException:
-            process.kill()
+            yield stream()
+        finally:
+            if process.poll() is None:
+                process.kill()
             process.wait()
-            raise
-        process.stdout.close()
-        if process.wait() != 0:
-            raise BackupError(f"pg_dump failed: {_last_line(errors)}")
+            process.stdout.close()
 
 
 def _last_line(errors: BinaryIO) -> str:

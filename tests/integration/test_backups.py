@@ -14,9 +14,14 @@ from sqlalchemy.exc import ProgrammingError
 
 from epic_events.config import read_env_file
 from epic_events.demo import DemoSize
-from epic_events.install import Installer
+from epic_events.install import Installer, backup
 from epic_events.install.backup import TargetHoldsData, back_up
-from epic_events.install.backup_file import DamagedBackup, NewerBackup, WrongPassphrase
+from epic_events.install.backup_file import (
+    BackupError,
+    DamagedBackup,
+    NewerBackup,
+    WrongPassphrase,
+)
 from epic_events.migrations import head_revision, upgrade
 from tests.backups import add_history_and_archives, checksums, security
 
@@ -164,6 +169,20 @@ def rows(url, sql) -> list:
         found = conn.scalars(text(sql)).all()
     engine.dispose()
     return found
+
+
+def test_a_failed_dump_leaves_no_backup(source, tmp_path, monkeypatch):
+    url, _ = source
+    fake = tmp_path / "pg_dump"
+    fake.write_text(
+        "#!/bin/sh\nhead -c 3000000 /dev/zero\necho 'pg_dump: error: connection lost' >&2\nexit 1\n"
+    )
+    fake.chmod(0o700)
+    monkeypatch.setattr(backup, "pg_tool", lambda name: str(fake))
+    folder = tmp_path / "backups"
+    with pytest.raises(BackupError, match=r"pg_dump failed, no backup written: .*connection lost"):
+        back_up(url, folder / "cut.backup", PASSPHRASE)
+    assert list(folder.iterdir()) == []
 
 
 @pytest.fixture
