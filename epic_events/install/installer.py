@@ -12,6 +12,7 @@ from epic_events.database_url import url_database
 from epic_events.db import Database
 from epic_events.demo import DemoSize, Progress
 from epic_events.install import backup, database, files, seeding
+from epic_events.install import restore as restoring
 from epic_events.install.backup import BackupResult
 from epic_events.install.backup import Progress as BytesProgress
 from epic_events.install.backup_file import BackupError
@@ -147,7 +148,7 @@ class Installer:
 
         The file is checked whole before anything changes. A database holding data is
         replaced only with `replace_existing`, after a backup of it is kept."""
-        opened = backup.open_backup(path, self.passphrases.to_read)
+        opened = restoring.open_backup(path, self.passphrases.to_read)
         header = opened.header
         self.report.kept(
             f"{path.name} is intact: schema {header.revision}, {sum(header.counts.values())} "
@@ -158,12 +159,12 @@ class Installer:
         admin = Database(admin_url)
         try:
             database.check_admin(admin)
-            backup.require_superuser(admin_url)
+            restoring.require_superuser(admin_url)
             held = self._refuse_unless_replacing(admin_url, replace_existing)
             password, program_url = (None, None) if embedded else self.app_login(settings, admin)
             if held:
                 self._back_up_replaced(admin_url, settings, opened)
-            backup.empty_schema(admin_url)
+            restoring.empty_schema(admin_url)
             from epic_events.migrations import upgrade
 
             upgrade(
@@ -173,8 +174,8 @@ class Installer:
                 revision=header.revision,
             )
             self.report.did(f"database schema {header.revision} with its roles, grants, policies")
-            backup.load_data(admin_url, opened, progress)
-            backup.check_counts(admin_url, header.counts)
+            restoring.load_data(admin_url, opened, progress)
+            restoring.check_counts(admin_url, header.counts)
             self.report.did(f"restored {sum(header.counts.values())} rows of {path.name}")
             database.migrate(admin, password, self.report)
             if program_url:
@@ -185,9 +186,9 @@ class Installer:
 
     def _refuse_unless_replacing(self, admin_url: str, replace: bool) -> list[str]:
         """The tables of the target that hold rows; refused unless `replace`."""
-        held = [table for table, rows in backup.holding(admin_url).items() if rows]
+        held = [table for table, rows in restoring.holding(admin_url).items() if rows]
         if held and not replace:
-            raise backup.TargetHoldsData(
+            raise restoring.TargetHoldsData(
                 f"The database {url_database(admin_url)} already holds data "
                 f"({', '.join(held[:4])}{', ...' if len(held) > 4 else ''}): nothing was "
                 "changed; --replace-existing replaces it (after backing it up)."
@@ -195,7 +196,7 @@ class Installer:
         return held
 
     def _back_up_replaced(
-        self, admin_url: str, settings: Settings, opened: backup.OpenBackup
+        self, admin_url: str, settings: Settings, opened: restoring.OpenBackup
     ) -> None:
         path = backup.default_path(settings.data_dir / "backups")
         path = path.with_name(path.name.replace(backup.SUFFIX, "-before-restore" + backup.SUFFIX))

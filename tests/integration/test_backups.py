@@ -15,13 +15,14 @@ from sqlalchemy.exc import ProgrammingError
 from epic_events.config import read_env_file
 from epic_events.demo import DemoSize
 from epic_events.install import Installer, backup
-from epic_events.install.backup import TargetHoldsData, back_up
+from epic_events.install.backup import back_up
 from epic_events.install.backup_file import (
     BackupError,
     DamagedBackup,
     NewerBackup,
     WrongPassphrase,
 )
+from epic_events.install.restore import TargetHoldsData
 from epic_events.migrations import head_revision, upgrade
 from tests.backups import add_history_and_archives, checksums, security
 
