@@ -28,6 +28,8 @@ from epic_events.install.backup import (
 )
 from epic_events.install.backup_file import BackupError, Header, NewerBackup, Sealer
 
+LOCK_WAIT_S = 20  # how long a replace waits for staff's transactions on the old schema
+
 
 class TargetHoldsData(BackupError):
     """The database to restore into already holds data, and replacing it was not asked."""
@@ -92,7 +94,7 @@ def empty_schema(admin_url: str) -> None:
     connection = connect(admin_url)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '20s'")
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_S}s'")
             cursor.execute("DROP SCHEMA public CASCADE")
             cursor.execute("CREATE SCHEMA public")
             cursor.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")

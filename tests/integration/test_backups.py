@@ -14,7 +14,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from epic_events.config import read_env_file
 from epic_events.demo import DemoSize
-from epic_events.install import Installer, backup
+from epic_events.install import Installer, backup, restore
 from epic_events.install.backup import back_up
 from epic_events.install.backup_file import (
     BackupError,
@@ -278,6 +278,35 @@ def test_replacing_a_database_backs_it_up_first(source, postgres, tmp_path):
         assert f"backed up the data being replaced to {kept}" in "\n".join(lines)
     finally:
         postgres.drop_database(target)
+
+
+def test_a_replace_while_staff_are_connected_says_so_and_changes_nothing(
+    source, postgres, tmp_path, monkeypatch
+):
+    _, path = source
+    target = postgres.create_database("epic_backup_busy")
+    staff = None
+    try:
+        installer(tmp_path, target).run()
+        before = checksums(target)
+        monkeypatch.setattr(restore, "LOCK_WAIT_S", 1)
+        staff = create_engine(target).connect()
+        staff.execute(text("SELECT count(*) FROM clients"))  # a transaction left open
+        with pytest.raises(BackupError, match="The database is in use"):
+            installer(tmp_path, target).restore(path, replace_existing=True)
+        staff.rollback()
+        assert checksums(target) == before
+    finally:
+        if staff is not None:
+            staff.close()
+        postgres.drop_database(target)
+
+
+def test_an_unencrypted_backup_restores_too(source, empty_database, tmp_path):
+    url, _ = source
+    clear = back_up(url, tmp_path / "clear.backup", None)
+    installer(tmp_path, empty_database, EPIC_EVENTS_BACKUP_PASSPHRASE="").restore(clear.path)
+    assert checksums(empty_database) == checksums(url)
 
 
 def test_a_backup_of_a_newer_schema_changes_nothing(source, empty_database, tmp_path):
