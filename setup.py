@@ -22,7 +22,7 @@ Without DATABASE_URL, an embedded PostgreSQL runs in the data folder (DATA_DIR).
 """
 
 
-DEFAULT_FOLDER = Path()  # --backup without a PATH: the data folder's backups/
+DEFAULT_FOLDER = "the data folder's backups/"  # --backup without a PATH (compared by identity)
 
 
 def positive(text: str) -> int:
@@ -90,10 +90,10 @@ def parse_args(argv):
         "--backup",
         nargs="?",
         const=DEFAULT_FOLDER,
-        type=Path,
         metavar="PATH",
         help="back the database up (works while staff use it) to PATH, a file or a folder "
-        "(default: a dated file in the data folder's backups/)",
+        "(an existing one, or ending with /) for a dated file (default: the data folder's "
+        "backups/)",
     )
     backups.add_argument(
         "--keep",
@@ -159,8 +159,14 @@ def run_backups(installer, args) -> int:
     report = progress if sys.stdout.isatty() else None
     try:
         if args.backup:
-            path = None if args.backup is DEFAULT_FOLDER else args.backup
-            installer.backup(path, keep=args.keep, encrypted=not args.unencrypted, progress=report)
+            given = None if args.backup is DEFAULT_FOLDER else args.backup
+            installer.backup(
+                Path(given) if given else None,
+                into_folder=bool(given) and given.endswith(("/", os.sep)),
+                keep=args.keep,
+                encrypted=not args.unencrypted,
+                progress=report,
+            )
             return installer.report.changes
         return installer.restore(
             args.restore, replace_existing=args.replace_existing, progress=report

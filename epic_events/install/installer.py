@@ -104,19 +104,21 @@ class Installer:
         self,
         path: Path | None = None,
         *,
+        into_folder: bool = False,
         keep: int | None = None,
         encrypted: bool = True,
         progress: BytesProgress | None = None,
     ) -> BackupResult:
-        """Back the database up to `path` (a file, or a folder for a dated name; None: the
-        data folder's backups/), then keep only the newest `keep` backups of its folder."""
+        """Back the database up to `path` (a file, or a folder for a dated name: one that
+        exists, or any with `into_folder`; None: the data folder's backups/), then keep only
+        the newest `keep` backups of its folder."""
         settings = load_settings(self.environ, self.home)
         external = settings.database_admin_url or settings.database_url
         if not external and not (settings.data_dir / "pgdata").is_dir():
             raise BackupError(f"No database in {settings.data_dir}: nothing to back up.")
         passphrase = self.passphrases.to_write() if encrypted else None
         folder = settings.data_dir / "backups"
-        if path is None or path.is_dir():
+        if path is None or into_folder or path.is_dir():
             path = backup.default_path(path or folder)
         admin_url, _ = database.admin_url(settings)
         admin = Database(admin_url)

@@ -80,9 +80,9 @@ def test_the_drill_backup_destroy_restore_identical(folder):
     assert rows_before["clients"][0] == 200
     assert rows_before["audit_log"][0] == 400
 
-    path = folder / "offsite" / "crm.backup"
-    backed = first.setup("--backup", str(path))
+    backed = first.setup("--backup", f"{folder}/offsite/", "--keep", "3")
     assert backed.returncode == 0, backed.stdout + backed.stderr
+    (path,) = (folder / "offsite").glob("epic-events-*.backup")  # a new folder, a dated name
     assert "backup written" in backed.stdout
     assert "clients: 200 rows" in backed.stdout
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
