@@ -78,12 +78,15 @@ SECURITY_QUERIES = {
     "database": "SELECT datacl::text FROM pg_database WHERE datname = current_database()",
     "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes "
     "WHERE schemaname = 'public' ORDER BY 1, 2",
+    "constraints": "SELECT conrelid::regclass::text, conname, contype, convalidated, "
+    "pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
 }
 
 
 def security(url: str) -> dict[str, list[tuple]]:
-    """Owners, grants, policies, triggers, indexes and the two roles, with the roles' names
-    (which follow the database's) replaced by <owner> and <app>."""
+    """Owners, grants, policies, triggers, indexes, constraints and the two roles, with the
+    roles' names (which follow the database's) replaced by <owner> and <app>."""
     engine = create_engine(url)
     with engine.connect() as conn:
         database = conn.scalar(text("SELECT current_database()"))

@@ -161,7 +161,6 @@ class Installer:
         admin = Database(admin_url)
         try:
             database.check_admin(admin)
-            restoring.require_superuser(admin_url)
             held = self._refuse_unless_replacing(admin_url, replace_existing)
             password, program_url = (None, None) if embedded else self.app_login(settings, admin)
             if held:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import stat
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 
 from epic_events.config import read_env_file
+from epic_events.database_url import with_credentials
 from epic_events.demo import DemoSize
 from epic_events.install import Installer, backup, restore
 from epic_events.install.backup import back_up
@@ -184,6 +186,31 @@ def test_a_failed_dump_leaves_no_backup(source, tmp_path, monkeypatch):
     with pytest.raises(BackupError, match=r"pg_dump failed, no backup written: .*connection lost"):
         back_up(url, folder / "cut.backup", PASSPHRASE)
     assert list(folder.iterdir()) == []
+
+
+def test_a_managed_servers_admin_who_is_no_superuser_restores_too(source, postgres, tmp_path):
+    url, path = source
+    name = f"epic_managed_{uuid.uuid4().hex[:8]}"
+    admin = f"{name}_admin"
+    engine = create_engine(postgres.admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {admin} LOGIN CREATEROLE BYPASSRLS"))
+        conn.execute(text(f"CREATE DATABASE {name} OWNER {admin}"))
+    engine.dispose()
+    target = postgres.url_for(name)
+    try:
+        installer(tmp_path, with_credentials(target, admin)).restore(path)
+        assert checksums(target) == checksums(url)
+        restored, original = security(target), security(url)
+        for what in ("database", "schema"):  # the database is the managed admin's
+            del restored[what], original[what]
+        assert restored == original  # triggers enabled again, indexes rebuilt
+    finally:
+        postgres.drop_database(target)
+        engine = create_engine(postgres.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f"DROP ROLE IF EXISTS {admin}"))
+        engine.dispose()
 
 
 @pytest.fixture
