@@ -8,6 +8,8 @@ import argparse
 import getpass
 import os
 import sys
+import time
+from pathlib import Path
 
 DESCRIPTION = """\
 Create .env (with a new JWT secret) from .env.example, data.json from data.example.json,
@@ -18,6 +20,9 @@ terminal a strong one is generated, printed once and kept in .env.
 
 Without DATABASE_URL, an embedded PostgreSQL runs in the data folder (DATA_DIR).
 """
+
+
+DEFAULT_FOLDER = "the data folder's backups/"  # --backup without a PATH (compared by identity)
 
 
 def positive(text: str) -> int:
@@ -76,12 +81,98 @@ def parse_args(argv):
             metavar="N",
             help=f"number of demo {what} (default {default:,})".replace(",", " "),
         )
+    backups = parser.add_argument_group(
+        "backups",
+        "an encrypted copy of the whole database (passphrase from EPIC_EVENTS_BACKUP_PASSPHRASE, "
+        "else asked on a terminal), and its restore",
+    )
+    backups.add_argument(
+        "--backup",
+        nargs="?",
+        const=DEFAULT_FOLDER,
+        metavar="PATH",
+        help="back the database up (works while staff use it) to PATH, a file or a folder "
+        "(an existing one, or ending with /) for a dated file (default: the data folder's "
+        "backups/)",
+    )
+    backups.add_argument(
+        "--keep",
+        type=positive,
+        metavar="N",
+        help="with --backup: keep only the newest N backups of that folder",
+    )
+    backups.add_argument(
+        "--unencrypted",
+        action="store_true",
+        help="with --backup: write the backup in clear (it holds personal data)",
+    )
+    backups.add_argument(
+        "--restore",
+        type=Path,
+        metavar="PATH",
+        help="restore the backup PATH into an empty database (migrated to this version)",
+    )
+    backups.add_argument(
+        "--replace-existing",
+        action="store_true",
+        help="with --restore: replace a database that holds data (a backup of it is kept first)",
+    )
     parser.add_argument(
         "--no-input",
         action="store_true",
         help="never ask anything: generate the super user's password when USER_1_PW is unset",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.backup and args.restore:
+        parser.error("--backup and --restore cannot be used together")
+    if args.backup is None and (args.keep or args.unencrypted):
+        parser.error("--keep and --unencrypted go with --backup")
+    if args.restore is None and args.replace_existing:
+        parser.error("--replace-existing goes with --restore")
+    if (args.backup or args.restore) and args.demo:
+        parser.error("--demo cannot be used with --backup or --restore")
+    return args
+
+
+class BytesProgress:
+    """One line, redrawn in place on a terminal: how much was written or read so far."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.shown = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.shown >= 0.2:
+            self.shown, self.drawn = now, True
+            print(f"\r  {self.what}: {done / 1e6:,.1f} MB", end="", flush=True)
+
+    def end(self) -> None:
+        if self.drawn:
+            print()
+
+
+def run_backups(installer, args) -> int:
+    """--backup or --restore; return the changes made."""
+    progress = BytesProgress("backing up" if args.backup else "restoring")
+    report = progress if sys.stdout.isatty() else None
+    try:
+        if args.backup:
+            given = None if args.backup is DEFAULT_FOLDER else args.backup
+            installer.backup(
+                Path(given) if given else None,
+                into_folder=bool(given) and given.endswith(("/", os.sep)),
+                keep=args.keep,
+                encrypted=not args.unencrypted,
+                progress=report,
+            )
+            return installer.report.changes
+        return installer.restore(
+            args.restore, replace_existing=args.replace_existing, progress=report
+        )
+    finally:
+        progress.end()
 
 
 def describe(problem: Exception) -> str:
@@ -113,7 +204,9 @@ def main(argv=None) -> int:
 
         demo = DemoSize(args.commerce, args.support, args.clients, args.contracts, args.events)
     try:
-        if demo is None:
+        if args.backup or args.restore:
+            changes = run_backups(installer, args)
+        elif demo is None:
             changes = installer.run()
         else:
             from epic_events.views.progress import bulk_progress
@@ -131,6 +224,8 @@ def main(argv=None) -> int:
             raise
         print(f"setup.py: {describe(problem)}", file=sys.stderr)
         return 1
+    if args.backup:
+        return 0
     if changes:
         print(f"Done: {changes} change(s). Start the program with: python epic_events/project.py")
     else:

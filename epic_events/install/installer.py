@@ -1,4 +1,5 @@
-"""One run of the installer: the files first, then the database, then the demo if asked."""
+"""One run of the installer: the files first, then the database, then the demo if asked;
+or a backup of the database, or its restore."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from epic_events.config import Settings, load_settings, read_env_file
+from epic_events.database_url import url_database
 from epic_events.db import Database
 from epic_events.demo import DemoSize, Progress
-from epic_events.install import database, files, seeding
+from epic_events.install import backup, database, files, seeding
+from epic_events.install import restore as restoring
+from epic_events.install.backup import BackupResult
+from epic_events.install.backup import Progress as BytesProgress
+from epic_events.install.backup_file import BackupError
+from epic_events.install.passphrase import Passphrases
 from epic_events.install.report import Report
 from epic_events.install.user_passwords import Prompt, UserPasswords
 from epic_events.seed_file import read_seed_file
@@ -39,6 +46,7 @@ class Installer:
             self.environ["DATABASE_ADMIN_URL"] = database_url
         self.new_app_password = new_app_password
         self.passwords = UserPasswords(self.env_file, self.environ, self.report, prompt)
+        self.passphrases = Passphrases(self.environ, say, prompt)
 
     def run(
         self,
@@ -91,3 +99,108 @@ class Installer:
     def app_login(self, settings: Settings, admin: Database) -> tuple[str | None, str | None]:
         configured = (settings.database_url, read_env_file(self.env_file).get("DATABASE_URL"))
         return database.app_login(admin, configured, self.new_app_password)
+
+    def backup(
+        self,
+        path: Path | None = None,
+        *,
+        into_folder: bool = False,
+        keep: int | None = None,
+        encrypted: bool = True,
+        progress: BytesProgress | None = None,
+    ) -> BackupResult:
+        """Back the database up to `path` (a file, or a folder for a dated name: one that
+        exists, or any with `into_folder`; None: the data folder's backups/), then keep only
+        the newest `keep` backups of its folder."""
+        settings = load_settings(self.environ, self.home)
+        external = settings.database_admin_url or settings.database_url
+        if not external and not (settings.data_dir / "pgdata").is_dir():
+            raise BackupError(f"No database in {settings.data_dir}: nothing to back up.")
+        passphrase = self.passphrases.to_write() if encrypted else None
+        folder = settings.data_dir / "backups"
+        if path is None or into_folder or path.is_dir():
+            path = backup.default_path(path or folder)
+        admin_url, _ = database.admin_url(settings)
+        admin = Database(admin_url)
+        try:
+            database.check_admin(admin)
+        finally:
+            admin.dispose()
+        result = backup.back_up(admin_url, path, passphrase, progress)
+        self.report.did(
+            f"backup written: {result.path} ({backup.human_size(result.size)} in "
+            f"{result.seconds:.1f} s, schema {result.revision}"
+            f"{'' if encrypted else ', NOT ENCRYPTED'})"
+        )
+        for table, rows in result.counts.items():
+            self.report.kept(f"{table}: {rows} rows")
+        if keep is not None:
+            for old in backup.rotate(result.path.parent, keep):
+                self.report.did(f"removed the old backup {old.name} (keeping {keep})")
+        return result
+
+    def restore(
+        self,
+        path: Path,
+        *,
+        replace_existing: bool = False,
+        progress: BytesProgress | None = None,
+    ) -> int:
+        """Restore the backup `path` into this install's database; return the changes made.
+
+        The file is checked whole before anything changes. A database holding data is
+        replaced only with `replace_existing`, after a backup of it is kept."""
+        opened = restoring.open_backup(path, self.passphrases.to_read)
+        header = opened.header
+        self.report.kept(
+            f"{path.name} is intact: schema {header.revision}, {sum(header.counts.values())} "
+            f"rows, written {header.created}"
+        )
+        settings = self.prepare_files()
+        admin_url, embedded = database.admin_url(settings)
+        admin = Database(admin_url)
+        try:
+            database.check_admin(admin)
+            held = self._refuse_unless_replacing(admin_url, replace_existing)
+            password, program_url = (None, None) if embedded else self.app_login(settings, admin)
+            if held:
+                self._back_up_replaced(admin_url, settings, opened)
+            restoring.empty_schema(admin_url)
+            from epic_events.migrations import upgrade
+
+            upgrade(
+                admin.engine,
+                password,
+                on_role_created=lambda role: self.report.did(f"database role {role}"),
+                revision=header.revision,
+            )
+            self.report.did(f"database schema {header.revision} with its roles, grants, policies")
+            restoring.load_data(admin_url, opened, progress)
+            restoring.check_counts(admin_url, header.counts)
+            self.report.did(f"restored {sum(header.counts.values())} rows of {path.name}")
+            database.migrate(admin, password, self.report)
+            if program_url:
+                files.save_program_url(self.env_file, program_url, self.environ, self.report)
+        finally:
+            admin.dispose()
+        return self.report.changes
+
+    def _refuse_unless_replacing(self, admin_url: str, replace: bool) -> list[str]:
+        """The tables of the target that hold rows; refused unless `replace`."""
+        held = [table for table, rows in restoring.holding(admin_url).items() if rows]
+        if held and not replace:
+            raise restoring.TargetHoldsData(
+                f"The database {url_database(admin_url)} already holds data "
+                f"({', '.join(held[:4])}{', ...' if len(held) > 4 else ''}): nothing was "
+                "changed; --replace-existing replaces it (after backing it up)."
+            )
+        return held
+
+    def _back_up_replaced(
+        self, admin_url: str, settings: Settings, opened: restoring.OpenBackup
+    ) -> None:
+        path = backup.default_path(settings.data_dir / "backups")
+        path = path.with_name(path.name.replace(backup.SUFFIX, "-before-restore" + backup.SUFFIX))
+        saved = backup.back_up(admin_url, path, opened.passphrase)
+        how = "same passphrase" if opened.passphrase else "NOT ENCRYPTED, like the restored file"
+        self.report.did(f"backed up the data being replaced to {saved.path} ({how})")

@@ -26,17 +26,27 @@ def alembic_config(connection: Connection | None = None):
 REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w]+|None)['\"]?\s*$", re.M)
 
 
+def known_revisions() -> set[str]:
+    """Every revision this program knows, read from the version files."""
+    return set(_revisions())
+
+
+def _revisions() -> dict[str, str]:
+    """revision -> its parent ("None" for the first), without importing Alembic (slow)."""
+    parents = {}
+    for path in (SCRIPT_LOCATION / "versions").glob("*.py"):
+        found = dict(REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        parents[found["revision"]] = found.get("down_revision", "None")
+    return parents
+
+
 def head_revision() -> str:
     """The newest revision, read from the version files without importing Alembic (slow).
 
     tests/integration/test_schema.py checks it against Alembic's own answer.
     """
-    revisions, parents = set(), set()
-    for path in (SCRIPT_LOCATION / "versions").glob("*.py"):
-        found = dict(REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        revisions.add(found["revision"])
-        parents.add(found.get("down_revision", "None"))
-    heads = revisions - parents
+    parents = _revisions()
+    heads = set(parents) - set(parents.values())
     if len(heads) != 1:
         raise RuntimeError(f"expected one migration head, found {sorted(heads)}")
     return heads.pop()
@@ -54,9 +64,10 @@ def upgrade(
     engine: Engine,
     app_password: str | None = None,
     on_role_created: Callable[[str], None] | None = None,
+    revision: str = "head",
 ) -> tuple[str | None, str]:
-    """Apply every pending migration through an admin engine; return the revisions before
-    and after.
+    """Apply every pending migration (up to `revision`) through an admin engine; return the
+    revisions before and after.
 
     The roles are made first (epic_events.roles; `on_role_created` hears of each new one,
     `app_password` becomes the app role's); the migrations then run as the owner role, so
@@ -78,7 +89,7 @@ def upgrade(
         # The owner is bound by the policies too (FORCE): a data migration that would be
         # silently filtered by them fails loudly instead.
         connection.execute(text("SET LOCAL row_security = off"))
-        command.upgrade(alembic_config(connection), "head")
+        command.upgrade(alembic_config(connection), revision)
         connection.execute(text("RESET ROLE"))
         after = current_revision(connection)
     return before, after

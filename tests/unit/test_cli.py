@@ -95,9 +95,30 @@ def test_setup_help_exits_0_and_mentions_every_flag(run, isolated_environment):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("usage: setup.py")
-    for flag in ("--help", "--database-url", "--no-input"):
+    for flag in ("--help", "--database-url", "--no-input", "--backup", "--keep", "--restore"):
+        assert flag in out
+    for flag in ("--unencrypted", "--replace-existing"):
         assert flag in out
     assert "USER_1_PW" in out
+    assert "EPIC_EVENTS_BACKUP_PASSPHRASE" in out
+    assert list(isolated_environment.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--keep", "3"], "--keep and --unencrypted go with --backup"),
+        (["--restore", "x.backup", "--unencrypted"], "--keep and --unencrypted go with --backup"),
+        (["--replace-existing"], "--replace-existing goes with --restore"),
+        (["--backup", "--restore", "x.backup"], "cannot be used together"),
+        (["--backup", "--keep", "0"], "at least 1"),
+        (["--backup", "--demo"], "--demo cannot be used with"),
+    ],
+)
+def test_setup_refuses_backup_flags_out_of_place(run, isolated_environment, args, message):
+    result = run("setup.py", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
     assert list(isolated_environment.iterdir()) == []
 
 
