@@ -114,7 +114,7 @@ def test_the_demo_seed_loads_once_and_leaves_other_data_alone(postgres, connecti
             indexes = conn.scalar(
                 text(
                     "SELECT count(*) FROM pg_indexes "
-                    "WHERE indexname = 'ix_event_search_search_doc_trgm'"
+                    "WHERE indexname = 'ix_event_search_support_key_search_doc_trgm'"
                 )
             )
             assert indexes == 1  # rebuilt after the load
