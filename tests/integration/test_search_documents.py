@@ -348,3 +348,28 @@ def test_a_picker_s_uncounted_first_rows_are_the_list_s_first_page(
         assert [row.id for row in first.items] == [row.id for row in counted.items]
         assert first.exact == (counted.total <= 4)
         assert first.total == min(counted.total, 5)
+
+
+def test_a_search_that_finds_nothing_reads_no_page(catalogue, uow_factory, gestion, connection):
+    """The count said 0: the page's statement, which would scan the same candidates, is
+    not run (an '@bright-' that no event holds: 164 -> 86 ms at 1M)."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def seen(*_):
+        statements.append(1)
+
+    def cost(term: str) -> tuple[int, int]:
+        statements.clear()
+        page = events.list_events(uow_factory(), gestion, ListQuery(search=term))
+        return len(page.items), len(statements)
+
+    event.listen(connection, "before_cursor_execute", seen)
+    try:
+        (found, some), (none, nothing) = cost("wedding"), cost("nobody")
+    finally:
+        event.remove(connection, "before_cursor_execute", seen)
+    assert found > 0
+    assert none == 0
+    assert nothing == some - 1
