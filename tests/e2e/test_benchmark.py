@@ -15,6 +15,7 @@ KEYS = {
     "contracts",
     "events",
     "seed_s",
+    "shared_buffers",
     "screens",
     "max_ms",
     "max_queries",
