@@ -127,7 +127,7 @@ class Listing:
             return self.first(query)
         _, counted = self.searched(query)
         total, exact = capped_count(self.session, self._counted(query))
-        number = clamp_page(query.page, total, query.size)
+        number = clamp_page(query.page, total, query.size) if query.clamped else query.page
         order = self._order(query)
         ids = (
             counted.with_only_columns(self.tiebreak, maintain_column_froms=True)
