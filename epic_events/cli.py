@@ -80,6 +80,9 @@ def configure_logging(settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from epic_events.views.commands.standard_streams import replace_closed_streams
+
+    replace_closed_streams()  # `<&-`, `>&-`: a closed stream is no terminal, not a crash
     try:
         args = parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error (already said)

@@ -77,6 +77,7 @@ def test_the_exit_statuses_are_the_documented_ones():
         ("NOT_FOUND", 5),
         ("CONFLICT", 6),
         ("INTERRUPTED", 130),
+        ("BROKEN_PIPE", 141),
     ]
 
 

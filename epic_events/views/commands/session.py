@@ -30,9 +30,12 @@ def _stderr_console():
 
 
 def _stdin_line(label: str) -> str:
+    from epic_events.views.commands.standard_streams import ClosedInput
+
     line = sys.stdin.readline()
     if not line:
-        raise ValidationError(f"{label} is required: standard input is empty.")
+        state = "closed" if isinstance(sys.stdin, ClosedInput) else "empty"
+        raise ValidationError(f"{label} is required: standard input is {state}.")
     return line.removesuffix("\n").removesuffix("\r")
 
 
