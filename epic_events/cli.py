@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show full tracebacks of unexpected errors (also EPIC_EVENTS_DEBUG=1)",
     )
+    parser.add_argument(
+        "--as",
+        dest="as_email",
+        metavar="EMAIL",
+        help="act as EMAIL's saved session (also EPIC_EVENTS_USER); "
+        "default: whoever logged in last on this machine",
+    )
     from epic_events.views.commands.parser import add_commands
 
     add_commands(parser)
@@ -100,10 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as problem:
         print(f"epic_events: {problem}", file=sys.stderr)
         return ExitStatus.CONFIGURATION
-    if args.debug:
+    if args.debug or args.as_email:
         from dataclasses import replace
 
-        settings = replace(settings, debug=True)
+        if args.debug:
+            settings = replace(settings, debug=True)
+        if args.as_email:
+            settings = replace(settings, acting_as=args.as_email.strip().lower() or None)
     if args.command is not None:  # one command, without needing a terminal
         return run_command(settings, args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -473,3 +473,33 @@ def test_a_page_past_the_last_is_empty_so_a_script_paging_on_stops(
         result = cli(*argv, "--page", "9", "--format", fmt)
         assert (result.status, result.out) == (0, ""), result.err
         assert "page 9 is past the last page" in result.err
+
+
+def test_as_or_epic_events_user_choose_whose_saved_session_a_command_uses(
+    cli, staff, logged_in, monkeypatch
+):
+    """Without them, the last login on the machine; with them, the session named."""
+    seller, manager = staff("commerce"), staff("gestion")
+    logged_in(seller)
+    logged_in(manager)  # the last login
+
+    def me(*options: str) -> str:
+        result = cli(*options, "profile", "show", "--format", "json")
+        assert result.status == 0, result.err
+        return result.json()["email"]
+
+    assert me() == manager.email
+    assert me("--as", seller.email.upper()) == seller.email
+    monkeypatch.setenv("EPIC_EVENTS_USER", seller.email)
+    assert me() == seller.email
+    assert me("--as", manager.email) == manager.email  # the option wins
+    monkeypatch.delenv("EPIC_EVENTS_USER")
+    nobody = cli("--as", "nobody@example.com", "clients", "list")
+    assert nobody.status == ExitStatus.NOT_LOGGED_IN
+    assert nobody.err.strip() == (
+        "epic_events: No saved session for nobody@example.com: "
+        "run `epic_events login --email nobody@example.com` first."
+    )
+    assert cli("--as", seller.email, "logout").status == 0
+    assert cli("--as", seller.email, "clients", "list").status == ExitStatus.NOT_LOGGED_IN
+    assert me() == manager.email  # the other session stays
