@@ -39,7 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def build_parser() -> argparse.ArgumentParser:
     """The program's options and its commands (epic_events/views/commands/parser.py)."""
-    parser = argparse.ArgumentParser(
+    from epic_events.views.commands.parser import CommandParser, add_commands
+
+    parser = CommandParser(
         prog="epic_events",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -63,8 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="act as EMAIL's saved session (also EPIC_EVENTS_USER); "
         "default: whoever logged in last on this machine",
     )
-    from epic_events.views.commands.parser import add_commands
-
     add_commands(parser)
     return parser
 
