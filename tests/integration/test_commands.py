@@ -503,3 +503,18 @@ def test_as_or_epic_events_user_choose_whose_saved_session_a_command_uses(
     assert cli("--as", seller.email, "logout").status == 0
     assert cli("--as", seller.email, "clients", "list").status == ExitStatus.NOT_LOGGED_IN
     assert me() == manager.email  # the other session stays
+
+
+def test_events_take_iso_8601_dates_as_scripts_write_them(cli, staff, logged_in, business):
+    seller = staff("commerce")
+    _, contract, _ = business(seller)
+    logged_in(seller)
+    result = cli(
+        "events", "create", "--contract", str(contract.id), "--name", "Launch",
+        "--start", "2031-06-04T13:00+02:00", "--end", "2031-06-05T00:00Z",
+        "--location", "Paris", "--attendees", "75", "--format", "json",
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    event = result.json()
+    assert datetime.fromisoformat(event["start_at"]) == datetime(2031, 6, 4, 11, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(event["end_at"]) == datetime(2031, 6, 5, 0, 0, tzinfo=UTC)

@@ -306,8 +306,16 @@ def _events(verb) -> None:
                 help="its signed contract",
             )  # fmt: skip
         parser.add_argument("--name", required=required, help="the event's name")
-        parser.add_argument("--start", required=required, help="start, like 04/06/2026 13:00")
-        parser.add_argument("--end", required=required, help="end, like 05/06/2026 02:00")
+        parser.add_argument(
+            "--start",
+            required=required,
+            help="start, like 04/06/2026 13:00 or ISO 8601 2026-06-04T13:00[+02:00]",
+        )
+        parser.add_argument(
+            "--end",
+            required=required,
+            help="end, like 05/06/2026 02:00 or ISO 8601 2026-06-05T02:00[+02:00]",
+        )
         parser.add_argument("--location", required=required, help="where it takes place")
         parser.add_argument("--attendees", required=required, help="number of attendees")
         parser.add_argument("--notes", help="free notes")
