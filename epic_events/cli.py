@@ -39,7 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def build_parser() -> argparse.ArgumentParser:
     """The program's options and its commands (epic_events/views/commands/parser.py)."""
-    parser = argparse.ArgumentParser(
+    from epic_events.views.commands.parser import CommandParser, add_commands
+
+    parser = CommandParser(
         prog="epic_events",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -56,8 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show full tracebacks of unexpected errors (also EPIC_EVENTS_DEBUG=1)",
     )
-    from epic_events.views.commands.parser import add_commands
-
+    parser.add_argument(
+        "--as",
+        dest="as_email",
+        metavar="EMAIL",
+        help="act as EMAIL's saved session (also EPIC_EVENTS_USER); "
+        "default: whoever logged in last on this machine",
+    )
     add_commands(parser)
     return parser
 
@@ -80,6 +87,9 @@ def configure_logging(settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from epic_events.views.commands.standard_streams import replace_closed_streams
+
+    replace_closed_streams()  # `<&-`, `>&-`: a closed stream is no terminal, not a crash
     try:
         args = parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error (already said)
@@ -97,10 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as problem:
         print(f"epic_events: {problem}", file=sys.stderr)
         return ExitStatus.CONFIGURATION
-    if args.debug:
+    if args.debug or args.as_email:
         from dataclasses import replace
 
-        settings = replace(settings, debug=True)
+        if args.debug:
+            settings = replace(settings, debug=True)
+        if args.as_email:
+            settings = replace(settings, acting_as=args.as_email.strip().lower() or None)
     if args.command is not None:  # one command, without needing a terminal
         return run_command(settings, args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -43,6 +43,8 @@ class Settings:
     token_ttl: timedelta
     # setup.py only: the server's administrator, who creates the roles and the schema
     database_admin_url: str | None = None
+    # whose saved session to use (EPIC_EVENTS_USER, or --as): None is the last login's
+    acting_as: str | None = None
 
     @property
     def is_development(self) -> bool:
@@ -144,4 +146,5 @@ def load_settings(environ: Mapping[str, str] | None = None, home: Path | None = 
         debug=(text("EPIC_EVENTS_DEBUG") or "").lower() in ("1", "true", "yes", "on"),
         token_ttl=timedelta(hours=ttl_hours),
         database_admin_url=text("DATABASE_ADMIN_URL"),
+        acting_as=(text("EPIC_EVENTS_USER") or "").lower() or None,
     )

@@ -14,3 +14,4 @@ class ExitStatus(IntEnum):
     NOT_FOUND = 5
     CONFLICT = 6  # changed by someone else meanwhile, a duplicate, already done
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # the reader of standard output went away (`| head`), as SIGPIPE's 128+13

@@ -64,6 +64,9 @@ class ListQuery:
     include_archived: bool = False
     # False: the first rows only, uncounted ("8 of 8+"), as a picker asks on each keystroke
     counted: bool = True
+    # False: the page asked for, even past the last (empty then), as a script paging until
+    # an empty page expects; True: the nearest page, as a screen with a stale number wants
+    clamped: bool = True
 
     def __post_init__(self):
         if not 1 <= self.size <= MAX_PAGE_SIZE:

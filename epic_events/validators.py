@@ -182,20 +182,38 @@ def check_amounts(total: Decimal, due: Decimal) -> None:
         )
 
 
-def parse_datetime(value: str, label: str = "Date") -> datetime:
-    """A local date and time typed as DD/MM/YYYY HH:MM (or YYYY-MM-DD HH:MM), made aware."""
-    text = " ".join(clean_text(value, label, max_length=40).split())
+# ISO 8601 as scripts write it: 2026-06-04T13:00, seconds optional, an offset (Z, +02:00) too
+ISO_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _typed_datetime(text: str) -> datetime | None:
+    """`text` as one of DATETIME_FORMATS (naive, local) or as ISO 8601 (aware when it has
+    an offset); None when it is neither."""
     for pattern in DATETIME_FORMATS:
         try:
-            moment = datetime.strptime(text, pattern)
-            break
+            return datetime.strptime(text, pattern)
         except ValueError:
             continue
-    else:
+    if ISO_DATETIME_RE.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
+def parse_datetime(value: str, label: str = "Date") -> datetime:
+    """A date and time typed as DD/MM/YYYY HH:MM (or YYYY-MM-DD HH:MM) in local time, or as
+    ISO 8601 (2026-06-04T13:00, local; with an offset, that instant), made aware. The one
+    place dates are read: the menu's forms and the commands' options alike."""
+    text = " ".join(clean_text(value, label, max_length=40).split())
+    moment = _typed_datetime(text)
+    if moment is None:
         raise ValidationError(f"{label} must be a date and time like {DATETIME_HELP}.")
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise ValidationError(f"{label} must be between {EARLIEST_YEAR} and {LATEST_YEAR}.")
-    return moment.astimezone()  # naive local time -> aware, in the machine's time zone
+    # naive local time -> aware, in the machine's time zone; an offset's instant, shown there
+    return moment.astimezone()
 
 
 def check_period(start: datetime, end: datetime) -> None:

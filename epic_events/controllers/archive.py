@@ -43,6 +43,21 @@ def _cascade_contract(uow: UnitOfWork, actor, contract, archived_at, when) -> di
     return {"events": _with(uow, actor, "event", events, when, f"contract #{contract.id}")}
 
 
+LOADERS = {"clients": load_client, "contracts": load_contract, "events": load_event}
+
+
+def check_archive(uow: UnitOfWork, user: CurrentUser, entity: str, record_id: int) -> None:
+    """Refuse as archiving `entity` ("clients", "contracts", "events") #`record_id` would
+    (rights, then existence, then already archived), changing nothing: lets a view ask to
+    confirm only when the answer matters."""
+    with uow:
+        authorise(uow, user, Action.ARCHIVE)
+        record = LOADERS[entity](uow, record_id)
+        if record.archived_at is not None:
+            name = entity.removesuffix("s").capitalize()
+            raise Conflict(f"{name} #{record.id} is already archived.")
+
+
 def archive_client(uow: UnitOfWork, user: CurrentUser, client_id: int) -> dict[str, int]:
     """Archive a client with its contracts and events; return what was archived."""
     with uow:

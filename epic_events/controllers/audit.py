@@ -3,6 +3,7 @@ in the same transaction as the change (a change that fails leaves none)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -130,3 +131,24 @@ def recent_activity(uow: UnitOfWork, user: CurrentUser, query: ListQuery) -> Pag
     with uow:
         authorise(uow, user, Action.ACTIVITY_READ)
         return page_of(HistoryLine, uow.audit.recent(query))
+
+
+def stream_history(
+    uow: UnitOfWork, user: CurrentUser, entity: str, entity_id: int, query: ListQuery
+) -> Iterator[HistoryLine]:
+    """Every line of one record's history in `query`'s order, as `history` pages it,
+    through one cursor (flat memory, no count). A generator: the rights are checked when
+    the first line is asked for."""
+    with uow:
+        action = Action.COLLABORATOR_LIST if entity == "collaborator" else Action.READ_ALL
+        authorise(uow, user, action)
+        for entry in uow.audit.history_listing(entity, entity_id).stream(query):
+            yield HistoryLine.of(entry)
+
+
+def stream_activity(uow: UnitOfWork, user: CurrentUser, query: ListQuery) -> Iterator[HistoryLine]:
+    """Everything that changed in `query`'s order, through one cursor (gestion)."""
+    with uow:
+        authorise(uow, user, Action.ACTIVITY_READ)
+        for entry in uow.audit.activity_listing().stream(query):
+            yield HistoryLine.of(entry)

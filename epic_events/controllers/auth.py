@@ -199,10 +199,19 @@ class Authenticator:
             self.warnings.append(f"Your session could not be saved: {message}")
         return user
 
-    def resume(self) -> ResumeResult:
-        """The session of the last user, when their token is still valid."""
+    def resume(self, email: str | None = None) -> ResumeResult:
+        """The saved session of `email` (any case), or of the last user to log in when None,
+        when its token is still valid. Without a session saved for `email`: no user, no
+        message, and `email` (so a login form can suggest it)."""
         try:
-            saved = self.token_store.latest()
+            if email is None:
+                saved = self.token_store.latest()
+            else:
+                email = email.strip().lower()
+                token = self.token_store.get(email)
+                if token is None:
+                    return ResumeResult(email=email)
+                saved = email, token
         except TokenStoreError as error:
             return ResumeResult(message=error.message)
         except OSError as error:

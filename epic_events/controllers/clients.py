@@ -27,9 +27,11 @@ FIELDS = ("full_name", "email", "phone", "company_name")
 def find_duplicates(
     uow: UnitOfWork, user: CurrentUser, *, email: str, full_name: str, company_name: str
 ) -> list[ClientRow]:
-    """Clients with this email, or this name at this company (case aside), archived too."""
+    """Clients with this email, or this name at this company (case aside), archived too:
+    what creating this client would duplicate, so the rights are create_client's (commerce),
+    checked first: who may not create is refused before hearing of any duplicate."""
     with uow:
-        authorise(uow, user, Action.READ_ALL)
+        authorise(uow, user, Action.CLIENT_CREATE)
         found = uow.clients.duplicates(
             email.strip().lower(), full_name.strip(), company_name.strip()
         )

@@ -281,6 +281,13 @@ def _deletable(uow: UnitOfWork, user: CurrentUser, collaborator_id: int):
     return actor, collaborator
 
 
+def check_create_collaborator(uow: UnitOfWork, user: CurrentUser) -> None:
+    """Refuse who may not create collaborators (gestion only), changing nothing: lets a view
+    ask for the new password only then."""
+    with uow:
+        authorise(uow, user, Action.COLLABORATOR_CREATE)
+
+
 def check_delete_collaborator(
     uow: UnitOfWork, user: CurrentUser, collaborator_id: int
 ) -> CollaboratorRow:

@@ -31,10 +31,19 @@ class AuditManager:
             tiebreak=AuditEntry.id,
         )
 
+    def history_listing(self, entity: str, entity_id: int) -> Listing:
+        """The history of one record: what `history` pages and a command's `--all` streams."""
+        return self._listing(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+
     def history(self, entity: str, entity_id: int, query: ListQuery) -> Page[AuditEntry]:
         """What happened to one client, contract, event or collaborator, latest first."""
-        filters = (AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
-        return self._listing(*filters).page(query)
+        return self.history_listing(entity, entity_id).page(query)
+
+    def activity_listing(self) -> Listing:
+        """Everything, for a stream (`activity --all`): its search is a plain ILIKE on the
+        three columns, which a page could not afford (see `recent`) but one walk through
+        the whole history can, since it reads every row anyway."""
+        return self._listing()
 
     def recent(self, query: ListQuery) -> Page[AuditEntry]:
         """Everything, latest first; a search looks in who did it, what and to what.
@@ -61,11 +70,14 @@ class AuditManager:
             matching.add_columns(found.label("found")).order_by(*matching.selected_columns)
         ).all()
         if not rows:
-            return Page(items=[], number=1, size=query.size, total=0, exact=True)
+            number = 1 if query.clamped else query.page
+            return Page(items=[], number=number, size=query.size, total=0, exact=True)
         kinds = [tuple(row[:3]) for row in rows]
         total, exact = min(rows[0].found, COUNT_CAP), rows[0].found <= COUNT_CAP
-        number = clamp_page(query.page, total, query.size)
+        number = clamp_page(query.page, total, query.size) if query.clamped else query.page
         before = (number - 1) * query.size
+        if exact and before >= total:  # a page past the last, asked for as such
+            return Page(items=[], number=number, size=query.size, total=total, exact=exact)
         order = [AuditEntry.at, AuditEntry.id]
         if query.descending:
             order = [key.desc() for key in order]

@@ -127,9 +127,10 @@ class Listing:
             return self.first(query)
         _, counted = self.searched(query)
         total, exact = capped_count(self.session, self._counted(query))
-        number = clamp_page(query.page, total, query.size)
-        if total == 0:  # nothing to read twice: a search that matches nothing costs one scan
-            return Page(items=[], number=number, size=query.size, total=0, exact=True)
+        number = clamp_page(query.page, total, query.size) if query.clamped else query.page
+        if total == 0 or (exact and (number - 1) * query.size >= total):
+            # nothing to read (twice: a search that matches nothing costs one scan)
+            return Page(items=[], number=number, size=query.size, total=total, exact=exact)
         order = self._order(query)
         ids = (
             counted.with_only_columns(self.tiebreak, maintain_column_froms=True)

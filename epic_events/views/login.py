@@ -44,7 +44,7 @@ def welcome(ctx: AppContext, user: CurrentUser, resumed: bool = False) -> None:
 
 def sign_in(ctx: AppContext) -> CurrentUser | None:
     """The saved session when still valid, else the login form; None means quit."""
-    result = ctx.authenticator.resume()
+    result = ctx.authenticator.resume(ctx.settings.acting_as)
     if result.user is not None:
         welcome(ctx, result.user, resumed=True)
         return result.user

@@ -273,3 +273,54 @@ def test_creating_an_event_on_an_unsigned_contract_is_refused(cli, world, logged
     assert "not signed" in result.err
     with installed.engine.connect() as connection:
         assert snapshot(connection) == before
+
+
+def _duplicate_client(w):
+    """A client like one that exists: the duplicate guard would refuse it (status 6)."""
+    return ["clients", "create", "--name", w.client.full_name, "--email", w.client.email,
+            "--phone", "+678 123 456 78", "--company", w.client.company_name]  # fmt: skip
+
+
+# Commands that would ask (a confirmation, a password, whether to duplicate) before acting.
+ASKING = {
+    "clients archive": lambda w: ["clients", "archive", str(w.client.id)],
+    "contracts archive": lambda w: ["contracts", "archive", str(w.signed.id)],
+    "events archive": lambda w: ["events", "archive", str(w.event.id)],
+    "contracts sign": lambda w: ["contracts", "sign", str(w.unsigned.id)],
+    "collaborators deactivate": lambda w: ["collaborators", "deactivate", str(w.leaver.id)],
+    "collaborators delete": lambda w: ["collaborators", "delete", str(w.leaver.id)],
+    "clients create (a duplicate)": _duplicate_client,
+    "collaborators create": _new_collaborator,
+}
+ASKING_ALLOWED = {
+    "clients create (a duplicate)": {C},
+    "collaborators create": {G},
+    "contracts sign": {G, C},
+}
+ASKING_CASES = [
+    pytest.param(name, department, id=f"{name}-{department}")
+    for name in ASKING
+    for department in (G, C, S)
+    if department not in ASKING_ALLOWED.get(name, {G})
+]
+
+
+@pytest.mark.parametrize(("name", "department"), ASKING_CASES)
+def test_a_refusal_comes_before_any_question(cli, world, logged_in, installed, name, department):
+    """Without --yes, a password or a terminal, a department lacking the right is refused
+    (4), not told to confirm (2) nor warned of a duplicate (6): the rights come first."""
+    logged_in(world.actors[department])
+    with installed.engine.connect() as connection:
+        before = snapshot(connection)
+    result = cli(*ASKING[name](world))
+    assert result.status == ExitStatus.REFUSED, result
+    with installed.engine.connect() as connection:
+        assert snapshot(connection) == before
+
+
+@pytest.mark.parametrize("entity", ["clients", "contracts", "events"])
+def test_archiving_a_missing_record_is_not_found_before_any_question(cli, world, logged_in, entity):
+    logged_in(world.actors[G])
+    result = cli(entity, "archive", "999999999")
+    assert result.status == ExitStatus.NOT_FOUND, result
+    assert "999999999" in result.err

@@ -415,3 +415,106 @@ def test_a_refused_whole_list_writes_nothing(cli, staff, logged_in, fmt):
     assert result.status == ExitStatus.REFUSED
     assert result.out == ""
     assert result.err.strip() == "epic_events: Only commerce may filter contracts not fully paid."
+
+
+def test_a_whole_history_and_activity_go_past_the_count_cap(
+    cli, installed, staff, logged_in, business
+):
+    """`--all` streams every line: it used to stop at COUNT_CAP (5,000), paging a count."""
+    from epic_events.paging import COUNT_CAP
+
+    client, _, _ = business(staff("commerce"))
+    actor, lines = f"Bulk {tag()}", COUNT_CAP + 7
+    with installed.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO audit_log (actor_name, action, entity, entity_id, changes)"
+                " SELECT :actor, 'update', 'client', :id, '{}' FROM generate_series(1, :n)"
+            ),
+            {"actor": actor, "id": client.id, "n": lines},
+        )
+    logged_in(staff("gestion"))
+    history = cli("clients", "history", str(client.id), "--all", "--format", "json")
+    assert history.status == 0, history.err
+    assert len(history.json()) == lines
+    activity = cli("activity", "--all", "--search", actor, "--format", "csv")
+    assert activity.status == 0, activity.err
+    assert len(activity.out.removeprefix("\ufeff").splitlines()) == 1 + lines  # a header
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["clients", "list", "--filter", "mine"],
+        ["clients", "history", "{id}"],
+        ["activity", "--search", "{actor}"],
+    ],
+)
+def test_a_page_past_the_last_is_empty_so_a_script_paging_on_stops(
+    cli, staff, logged_in, business, command
+):
+    """The menu shows the nearest page for a stale number; a command must not, or a loop
+    asking for the next page until an empty one would never end."""
+    seller = staff("commerce")
+    client, _, _ = business(seller)
+    logged_in(seller)
+    assert cli("clients", "update", str(client.id), "--phone", "+33 1 00 00 00 09").status == 0
+    if command[0] == "activity":
+        logged_in(staff("gestion"))
+    argv = [part.format(id=client.id, actor=seller.name) for part in command]
+    first = cli(*argv, "--page", "1", "--format", "json")
+    assert first.status == 0, first.err
+    assert len(first.json()) == 1
+    past = cli(*argv, "--page", "2", "--format", "json")
+    assert past.status == 0, past.err
+    assert past.json() == []
+    assert "page 2 is past the last page (1)" in past.err
+    for fmt in ("csv", "table"):
+        result = cli(*argv, "--page", "9", "--format", fmt)
+        assert (result.status, result.out) == (0, ""), result.err
+        assert "page 9 is past the last page" in result.err
+
+
+def test_as_or_epic_events_user_choose_whose_saved_session_a_command_uses(
+    cli, staff, logged_in, monkeypatch
+):
+    """Without them, the last login on the machine; with them, the session named."""
+    seller, manager = staff("commerce"), staff("gestion")
+    logged_in(seller)
+    logged_in(manager)  # the last login
+
+    def me(*options: str) -> str:
+        result = cli(*options, "profile", "show", "--format", "json")
+        assert result.status == 0, result.err
+        return result.json()["email"]
+
+    assert me() == manager.email
+    assert me("--as", seller.email.upper()) == seller.email
+    monkeypatch.setenv("EPIC_EVENTS_USER", seller.email)
+    assert me() == seller.email
+    assert me("--as", manager.email) == manager.email  # the option wins
+    monkeypatch.delenv("EPIC_EVENTS_USER")
+    nobody = cli("--as", "nobody@example.com", "clients", "list")
+    assert nobody.status == ExitStatus.NOT_LOGGED_IN
+    assert nobody.err.strip() == (
+        "epic_events: No saved session for nobody@example.com: "
+        "run `epic_events login --email nobody@example.com` first."
+    )
+    assert cli("--as", seller.email, "logout").status == 0
+    assert cli("--as", seller.email, "clients", "list").status == ExitStatus.NOT_LOGGED_IN
+    assert me() == manager.email  # the other session stays
+
+
+def test_events_take_iso_8601_dates_as_scripts_write_them(cli, staff, logged_in, business):
+    seller = staff("commerce")
+    _, contract, _ = business(seller)
+    logged_in(seller)
+    result = cli(
+        "events", "create", "--contract", str(contract.id), "--name", "Launch",
+        "--start", "2031-06-04T13:00+02:00", "--end", "2031-06-05T00:00Z",
+        "--location", "Paris", "--attendees", "75", "--format", "json",
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    event = result.json()
+    assert datetime.fromisoformat(event["start_at"]) == datetime(2031, 6, 4, 11, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(event["end_at"]) == datetime(2031, 6, 5, 0, 0, tzinfo=UTC)

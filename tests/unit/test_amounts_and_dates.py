@@ -1,6 +1,6 @@
 """Parsing what staff type for money, dates and attendees."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -162,3 +162,32 @@ def test_notes_may_be_empty_or_span_lines_but_hold_no_control_characters():
         validate_notes("bell \x07")
     with pytest.raises(ValidationError, match="too long"):
         validate_notes("x" * 5001)
+
+
+@pytest.mark.parametrize("typed", ["2026-06-04T13:00", "2026-06-04T13:00:00"])
+def test_iso_8601_without_an_offset_is_a_local_time_too(typed):
+    """As scripts write dates: the menu's forms and the commands read them alike."""
+    moment = parse_datetime(typed)
+    assert moment.tzinfo is not None
+    assert moment.astimezone().replace(tzinfo=None) == datetime(2026, 6, 4, 13, 0)
+
+
+@pytest.mark.parametrize(
+    "typed", ["2026-06-04T13:00+02:00", "2026-06-04T11:00Z", "2026-06-04T16:30+05:30"]
+)
+def test_iso_8601_with_an_offset_is_that_instant(typed):
+    assert parse_datetime(typed) == datetime(2026, 6, 4, 11, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2026-06-31T13:00", "DD/MM/YYYY HH:MM"),
+        ("2026-06-04T13", "DD/MM/YYYY HH:MM"),
+        ("2026-06-04T13:00+25:00", "DD/MM/YYYY HH:MM"),
+        ("1999-06-04T13:00", "between 2000 and 2100"),
+    ],
+)
+def test_impossible_iso_dates_get_the_same_clear_answer(typed, message):
+    with pytest.raises(ValidationError, match=message):
+        parse_datetime(typed)

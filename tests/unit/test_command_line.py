@@ -77,6 +77,7 @@ def test_the_exit_statuses_are_the_documented_ones():
         ("NOT_FOUND", 5),
         ("CONFLICT", 6),
         ("INTERRUPTED", 130),
+        ("BROKEN_PIPE", 141),
     ]
 
 
@@ -152,3 +153,21 @@ def test_bash_completion_is_generated_from_the_same_definitions(capsys):
     assert complete(script, "--dev", "events", "as") == ["assign"]
     assert complete(script, "events", "list", "--f") == ["--filter", "--format"]
     assert "--expect-version" in complete(script, "clients", "update", "--")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["clients", "list", "\x1b]0;pwned\x07"],
+        ["clients", "list", "--sort", "\x1b[2J"],
+        ["\x1b[31mclients"],
+    ],
+    ids=["an extra argument", "an invalid choice", "an unknown command"],
+)
+def test_a_usage_error_quotes_control_characters_never_sends_them(argv, capsys):
+    """argparse echoes what it refuses: escaped, a title or a screen clear stays text."""
+    assert main(argv) == ExitStatus.USAGE
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert "\x07" not in err
+    assert "\\x1b" in err

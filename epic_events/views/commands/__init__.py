@@ -82,7 +82,15 @@ def execute(args, connect: Callable[[], object], settings) -> int:
     Expected errors print one line on standard error; anything else is logged (and sent
     to Sentry), said in one line, and shown in full only in debug mode. Never a traceback.
     """
+    from epic_events.views.commands.standard_streams import guarded_stdout
+
+    with guarded_stdout():
+        return _execute(args, connect, settings)
+
+
+def _execute(args, connect: Callable[[], object], settings) -> int:
     from epic_events.errors import EpicEventsError
+    from epic_events.views.commands.standard_streams import OutputFailed
 
     try:
         handler = _handlers()[tuple(args.action)]
@@ -99,6 +107,10 @@ def execute(args, connect: Callable[[], object], settings) -> int:
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:  # `… | head`: the reader has gone; say nothing more
         _silence_stdout()
+        return ExitStatus.BROKEN_PIPE
+    except OutputFailed as problem:  # `>&-`, `> /dev/full`: the system's doing, not a bug
+        _silence_stdout()
+        error(f"cannot write standard output: {problem}")
         return ExitStatus.ERROR
     except EpicEventsError as problem:
         error(problem.message)

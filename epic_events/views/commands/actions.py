@@ -175,6 +175,7 @@ def _with(counts) -> str:
 def archive_record(ctx: AppContext, args) -> None:
     entity = args.action[0]
     one = entity.removesuffix("s")
+    archive.check_archive(ctx.uow(), ctx.user, entity, args.id)  # refused before asking
     if not confirmed(args, f"Archive {one} #{args.id}? It is hidden and read-only until restored."):
         say("Nothing was archived.")
         return
@@ -197,6 +198,7 @@ def _new_password(args, label: str) -> str:
 
 
 def create_collaborator(ctx: AppContext, args) -> None:
+    collaborators.check_create_collaborator(ctx.uow(), ctx.user)  # refused before asking
     password = _new_password(args, "Initial password")
     collaborator = collaborators.create_collaborator(
         ctx.uow(),

@@ -9,6 +9,7 @@ export file. Both are UTF-8 whatever the locale, and a list is streamed row by r
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import sys
@@ -45,8 +46,16 @@ def command_console():
     from epic_events.views.console import make_console
 
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
-        return make_console()
-    return make_console(width=PIPE_WIDTH)
+        console = make_console()
+    else:
+        console = make_console(width=PIPE_WIDTH)
+    console.on_broken_pipe = _reader_gone  # Rich would exit 1: the boundary decides, as for JSON
+    return console
+
+
+def _reader_gone() -> None:
+    """A broken pipe under Rich: raised again for the command's error boundary."""
+    raise BrokenPipeError(errno.EPIPE, "the reader of standard output has gone")
 
 
 def client_cells(client: ClientRow) -> list[str]:

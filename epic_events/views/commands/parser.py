@@ -8,6 +8,7 @@ controllers, which give the forms' messages.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 FORMATS = ("table", "json", "csv")
@@ -54,6 +55,17 @@ in or session ended (and: the menu without a terminal); 4 refused by permissions
 ownership, nothing changed; 5 not found; 6 conflict (changed by someone else, duplicate,
 already done); 130 interrupted.
 """
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse's parser, its errors' control characters shown as escapes: a value typed
+    on the command line (`$'\\e]0;pwned\\a'`) is quoted back, never sent to the terminal."""
+
+    def error(self, message: str):
+        from epic_events.views.text import sanitize
+
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {sanitize(message)}\n")
 
 
 def _checked(parse: Callable[[str], object]) -> Callable[[str], object]:
@@ -294,8 +306,16 @@ def _events(verb) -> None:
                 help="its signed contract",
             )  # fmt: skip
         parser.add_argument("--name", required=required, help="the event's name")
-        parser.add_argument("--start", required=required, help="start, like 04/06/2026 13:00")
-        parser.add_argument("--end", required=required, help="end, like 05/06/2026 02:00")
+        parser.add_argument(
+            "--start",
+            required=required,
+            help="start, like 04/06/2026 13:00 or ISO 8601 2026-06-04T13:00[+02:00]",
+        )
+        parser.add_argument(
+            "--end",
+            required=required,
+            help="end, like 05/06/2026 02:00 or ISO 8601 2026-06-05T02:00[+02:00]",
+        )
         parser.add_argument("--location", required=required, help="where it takes place")
         parser.add_argument("--attendees", required=required, help="number of attendees")
         parser.add_argument("--notes", help="free notes")

@@ -6,7 +6,7 @@ The same controllers as the menu's screens, the same renderers for `--format tab
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice
 
 from epic_events.controllers import (
@@ -18,7 +18,7 @@ from epic_events.controllers import (
     exports,
     streams,
 )
-from epic_events.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ListQuery, Page
+from epic_events.paging import DEFAULT_PAGE_SIZE, ListQuery, Page
 from epic_events.read_models import ClientRow, CollaboratorRow, ContractRow, EventRow, HistoryLine
 from epic_events.views.commands.output import (
     first_and_rest,
@@ -28,6 +28,7 @@ from epic_events.views.commands.output import (
     write_json_list,
     write_json_object,
 )
+from epic_events.views.commands.session import say
 from epic_events.views.context import AppContext
 from epic_events.views.history import LATEST_FIRST, render_history
 from epic_events.views.renderers import (
@@ -113,6 +114,7 @@ def list_query(args, default_sort: str | None = None) -> ListQuery:
         sort=getattr(args, "sort", None) or default_sort,
         descending=getattr(args, "desc", False),
         include_archived=getattr(args, "archived", False),
+        clamped=False,
     )
 
 
@@ -139,7 +141,20 @@ def list_records(ctx: AppContext, args) -> None:
     _write_page(ctx, args.format, spec.kind, page, spec.render(page, query, title))
 
 
+def past_the_last(page: Page) -> bool:
+    """An empty page after the first: a script paging on has read everything."""
+    return not page.items and page.number > 1
+
+
 def _write_page(ctx: AppContext, fmt: str, kind: type, page: Page, table) -> None:
+    """One page; past the last, an empty result (`[]` in JSON) and a note on standard error,
+    so that a script asking for the next page until an empty one stops."""
+    if past_the_last(page):
+        last = f"{page.pages}+" if not page.exact else str(page.pages)
+        say(f"page {page.number} is past the last page ({last}): nothing to show.")
+        if fmt == "json":
+            write_json_list([])
+        return
     if fmt == "json":
         write_json_list(page.items)
     elif fmt == "csv":
@@ -203,28 +218,21 @@ def show(ctx: AppContext, args) -> None:
     show_record(ctx, args.action[0], args.id, args.format)
 
 
-def _history_pages(fetch: Callable[[ListQuery], Page], query: ListQuery) -> Iterator[HistoryLine]:
-    """Every line of a history, a page after another (as far as a list counts)."""
-    while True:
-        page = fetch(query)
-        yield from page.items
-        if not page.has_next:
-            return
-        query = replace(query, page=page.number + 1)
-
-
-def _write_history(ctx: AppContext, args, fetch, title: str) -> None:
-    search = getattr(args, "search", None)
+def _write_history(ctx: AppContext, args, fetch, stream, title: str) -> None:
+    """A page of history, or all of it streamed (`--all`: one statement, no count)."""
+    query = ListQuery(
+        page=args.page,
+        search=getattr(args, "search", None),
+        sort=LATEST_FIRST.sort,
+        descending=True,
+        clamped=False,
+    )
     if args.all:
-        query = ListQuery(
-            size=MAX_PAGE_SIZE, search=search, sort=LATEST_FIRST.sort, descending=True
-        )
-        rows = _history_pages(fetch, query)
+        rows = stream(query)
         _write_rows(
             ctx, args.format, HistoryLine, rows, lambda page: render_history(page, None, title)
         )
         return
-    query = ListQuery(page=args.page, search=search, sort=LATEST_FIRST.sort, descending=True)
     page = fetch(query)
     _write_page(ctx, args.format, HistoryLine, page, render_history(page, query, title))
 
@@ -232,20 +240,24 @@ def _write_history(ctx: AppContext, args, fetch, title: str) -> None:
 def history(ctx: AppContext, args) -> None:
     """`ENTITY history ID`: latest first."""
     entity = args.action[0].removesuffix("s")
-
-    def fetch(query: ListQuery) -> Page:
-        return audit.history(ctx.uow(), ctx.user, entity, args.id, query)
-
-    _write_history(ctx, args, fetch, f"History of {entity} #{args.id}")
+    _write_history(
+        ctx,
+        args,
+        lambda query: audit.history(ctx.uow(), ctx.user, entity, args.id, query),
+        lambda query: audit.stream_history(ctx.uow(), ctx.user, entity, args.id, query),
+        f"History of {entity} #{args.id}",
+    )
 
 
 def activity(ctx: AppContext, args) -> None:
     """`activity`: everything that changed, latest first (gestion)."""
-
-    def fetch(query: ListQuery) -> Page:
-        return audit.recent_activity(ctx.uow(), ctx.user, query)
-
-    _write_history(ctx, args, fetch, "Recent activity")
+    _write_history(
+        ctx,
+        args,
+        lambda query: audit.recent_activity(ctx.uow(), ctx.user, query),
+        lambda query: audit.stream_activity(ctx.uow(), ctx.user, query),
+        "Recent activity",
+    )
 
 
 def dashboard(ctx: AppContext, args) -> None:

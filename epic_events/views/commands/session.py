@@ -30,9 +30,12 @@ def _stderr_console():
 
 
 def _stdin_line(label: str) -> str:
+    from epic_events.views.commands.standard_streams import ClosedInput
+
     line = sys.stdin.readline()
     if not line:
-        raise ValidationError(f"{label} is required: standard input is empty.")
+        state = "closed" if isinstance(sys.stdin, ClosedInput) else "empty"
+        raise ValidationError(f"{label} is required: standard input is {state}.")
     return line.removesuffix("\n").removesuffix("\r")
 
 
@@ -96,11 +99,13 @@ def login(ctx: AppContext, args) -> None:
 
 
 def logout(ctx: AppContext, args) -> None:
-    """`logout`: remove the saved session (an ended one too)."""
-    result = ctx.authenticator.resume()
+    """`logout`: remove the saved session (an ended one too): the last login's, or the one
+    `--as`/EPIC_EVENTS_USER names."""
+    acting_as = ctx.settings.acting_as
+    result = ctx.authenticator.resume(acting_as)
     if result.user is not None:
         ctx.authenticator.logout(result.user)
-    elif result.email:
+    elif result.email and (result.message or acting_as is None):
         ctx.authenticator.forget(result.email)
     else:
         say("Not logged in: nothing to do.")
@@ -109,11 +114,21 @@ def logout(ctx: AppContext, args) -> None:
 
 
 def signed_in(ctx: AppContext, dev: bool = False) -> CurrentUser:
-    """The saved session's user (or the super user in dev mode); NotAuthenticated else."""
+    """The saved session's user (or the super user in dev mode); NotAuthenticated else.
+
+    The session is the last login's, or the one saved for `--as EMAIL` / EPIC_EVENTS_USER
+    (the settings' `acting_as`): a script then acts as the user it names, whoever logged in
+    on this machine last."""
     if dev:
         return dev_login(ctx)
-    result = ctx.authenticator.resume()
+    acting_as = ctx.settings.acting_as
+    result = ctx.authenticator.resume(acting_as)
     if result.user is None:
+        if result.message is None and acting_as is not None:
+            raise NotAuthenticated(
+                f"No saved session for {result.email}: "
+                f"run `epic_events login --email {result.email}` first."
+            )
         raise NotAuthenticated(result.message or NOT_LOGGED_IN)
     return result.user
 
