@@ -10,10 +10,16 @@ from tests.integration.helpers import Statements
 
 
 def grow(session, make_client, make_contract, make_event, seller, helper, size):
-    for _ in range(size):
+    """`size` clients, each with a signed contract and an event; every other one also with
+    an unsigned contract and an event without support: no screen is empty (an empty list
+    reads no page, one statement fewer)."""
+    for number in range(size):
         client = make_client(seller)
         contract = make_contract(client, signed=True)
         make_event(contract, support=helper)
+        if number % 2 == 0:
+            make_contract(client, signed=False)
+            make_event(contract)
 
 
 @pytest.fixture
