@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from epic_events.controllers.auth import CurrentUser, authorise
 from epic_events.controllers.permissions import Action, can
@@ -53,7 +54,8 @@ class Dashboard:
 def get_dashboard(uow: UnitOfWork, user: CurrentUser, now: datetime | None = None) -> Dashboard:
     """The dashboard of the logged-in collaborator's department (everyone).
 
-    One query loads the actor, then one per figure, whatever the size of the data. "This
+    One query loads the actor, then one per figure (commerce's two contract figures share
+    one), whatever the size of the data. "This
     month" is the calendar month of `now` in its own time zone; `now` defaults to the local
     time, and a naive `now` is taken as local time.
     """
@@ -64,9 +66,11 @@ def get_dashboard(uow: UnitOfWork, user: CurrentUser, now: datetime | None = Non
         board, me = uow.dashboard, actor.id
         # Each figure is one of the department's filters at a glance: shown when the
         # permission table gives the department that filter.
+        # commerce's two contract figures are read by one statement, shared
+        contracts = cache(lambda: board.unsigned_and_unpaid(me))
         figures = {
-            "unsigned": (Action.FILTER_UNSIGNED_CONTRACTS, lambda: board.unsigned_contracts(me)),
-            "unpaid": (Action.FILTER_UNPAID_CONTRACTS, lambda: board.unpaid(me)),
+            "unsigned": (Action.FILTER_UNSIGNED_CONTRACTS, lambda: contracts()[0]),
+            "unpaid": (Action.FILTER_UNPAID_CONTRACTS, lambda: contracts()[1]),
             "client_events": (Action.FILTER_MY_CLIENTS, lambda: board.client_events(me, now)),
             "assigned_events": (Action.FILTER_MY_EVENTS, lambda: board.assigned_events(me, now)),
             "without_support": (

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from epic_events.models import Client, Collaborator, Contract, Event
@@ -97,31 +97,39 @@ class DashboardManager:
 
     # commerce
 
-    def unsigned_contracts(self, commercial_id: int, limit: int = SHOWN) -> Figure[ContractLine]:
-        """The unsigned contracts of a commercial's clients: their number and the oldest."""
-        filters = (
-            Contract.commercial_contact_id == commercial_id,
-            ~Contract.signed,
-            Contract.archived_at.is_(None),
-        )
-        rows = (
+    def unsigned_and_unpaid(
+        self, commercial_id: int, limit: int = SHOWN
+    ) -> tuple[Figure[ContractLine], Tally]:
+        """A commercial's unsigned contracts (their number and the oldest) and what the
+        commercial's clients still owe (sum of `amount_due`, signed or not, and over how many
+        contracts: the "not fully paid" list), in one statement: the figures' row, joined
+        to the first unsigned contracts (none: one row of figures alone)."""
+        mine = (Contract.commercial_contact_id == commercial_id, Contract.archived_at.is_(None))
+        unsigned = (*mine, ~Contract.signed)
+        owing = (*mine, Contract.amount_due > 0)
+        figures = select(
+            select(func.count()).where(*unsigned).scalar_subquery().label("unsigned"),
+            select(func.count()).where(*owing).scalar_subquery().label("owing"),
+            select(func.coalesce(func.sum(Contract.amount_due), 0))
+            .where(*owing)
+            .scalar_subquery()
+            .label("owed"),
+        ).subquery("figures")
+        first = (
             select(Contract.id, Client.full_name, Contract.total_amount, Contract.created_at)
             .join(Contract.client)
-            .where(*filters)
+            .where(*unsigned)
             .order_by(Contract.created_at, Contract.id)
+            .limit(limit)
+            .subquery("first")
         )
-        count = select(func.count()).select_from(Contract).where(*filters)
-        return self._figure(rows, count, lambda row: ContractLine(*row[:4]), limit)
-
-    def unpaid(self, commercial_id: int) -> Tally:
-        """What a commercial's clients still owe (sum of `amount_due`, signed or not), and
-        over how many contracts (those with something due: the "not fully paid" list)."""
-        return self._tally(
-            Contract.amount_due,
-            Contract.commercial_contact_id == commercial_id,
-            Contract.amount_due > 0,
-            Contract.archived_at.is_(None),
-        )
+        rows = self.session.execute(
+            select(figures, first)
+            .select_from(figures.outerjoin(first, true()))
+            .order_by(first.c.created_at, first.c.id)
+        ).all()
+        lines = tuple(ContractLine(*row[3:7]) for row in rows if row.id is not None)
+        return Figure(rows[0].unsigned, lines), Tally(rows[0].owing, Decimal(rows[0].owed))
 
     def client_events(
         self, commercial_id: int, now: datetime, limit: int = SHOWN

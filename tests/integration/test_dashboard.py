@@ -306,7 +306,8 @@ def test_each_dashboard_costs_the_same_few_queries_at_ten_and_at_five_hundred_ro
     large = measure()
 
     # one statement names the actor for row-level security, one loads them, one per figure
-    assert small == large == {"gestion": 4, "commerce": 5, "support": 3}
+    # (commerce's unsigned contracts and what it is owed share one)
+    assert small == large == {"gestion": 4, "commerce": 4, "support": 3}
     dashboards: dict[str, Dashboard] = {
         name: get_dashboard(uow_factory(), user, now=NOW) for name, user in users.items()
     }
@@ -335,3 +336,30 @@ def test_show_dashboard_prints_the_logged_in_users_dashboard(uow_factory, suppor
     text = console.export_text()
     assert "Dashboard · support" in text
     assert "No upcoming events assigned to you." in text
+
+
+def test_commerce_with_nothing_unsigned_still_sees_what_it_is_owed(session, uow_factory, commerce):
+    """The two contract figures share a statement: no unsigned contract leaves one row of
+    figures, not none."""
+    seller = collaborator(session, commerce)
+    client = Client(
+        full_name="Owing Client",
+        email="owing@client.example",
+        phone="+33 1 00 00 00 00",
+        company_name="Owing SARL",
+        commercial_contact=seller,
+    )
+    session.add(client)
+    session.add(
+        Contract(
+            client=client,
+            commercial_contact=seller,
+            total_amount=Decimal("100.00"),
+            amount_due=Decimal("40.50"),
+            signed=True,
+        )
+    )
+    session.flush()
+    dashboard = get_dashboard(uow_factory(), commerce, now=NOW)
+    assert (dashboard.unsigned.count, dashboard.unsigned.items) == (0, ())
+    assert dashboard.unpaid == Tally(1, Decimal("40.50"))
