@@ -125,13 +125,17 @@ def events(
     archived: bool | None = False,
     now: datetime | None = None,
 ) -> Candidates[EventRow]:
-    """Events for `action`: a support helper's own to update. To change one (assign, update)
-    the next to come are offered, soonest first (an id reaches a past one), and, before
-    anything is typed, the next without support to assign; to read one, the latest first."""
+    """Events for `action`: a support helper's own to update. To assign or update one, the
+    next to come are offered, soonest first (an id reaches a past one), and, before anything
+    is typed, the next without support to assign; otherwise (read, archive) latest first."""
     with uow:
         actor = authorise(uow, user, action)
         mine = actor.id if only_own_records(actor.department_name, action) else None
-        changing = action is not Action.READ_ALL and archived is False and typed_id(text) is None
+        changing = (
+            action in (Action.EVENT_ASSIGN_SUPPORT, Action.EVENT_UPDATE)
+            and archived is False
+            and typed_id(text) is None
+        )
         listing = uow.events.listing(
             without_support=action is Action.EVENT_ASSIGN_SUPPORT and changing and not text.strip(),
             support_id=mine,

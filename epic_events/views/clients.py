@@ -107,7 +107,7 @@ def reassign_screen(ctx: AppContext) -> None:
     picked = pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_REASSIGN))
     client = show_client(ctx, picked.id).client
     commercials = pickers.collaborators(ctx, Action.CLIENT_REASSIGN, contact=Contact.COMMERCIAL)
-    commercial = pick(ctx, "New commercial contact", commercials, first=True, only=True)
+    commercial = pick(ctx, "New commercial contact", commercials, show=True, only=True)
     updated = controller.reassign_client(ctx.uow(), ctx.user, client.id, commercial.id)
     success(
         console,

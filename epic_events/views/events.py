@@ -109,7 +109,7 @@ def assign_screen(ctx: AppContext) -> None:
     picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_ASSIGN_SUPPORT), first=True)
     event = show_event(ctx, picked.id)
     staff = pickers.collaborators(ctx, Action.EVENT_ASSIGN_SUPPORT, contact=Contact.SUPPORT)
-    support = pick(ctx, "Support contact", staff, first=True, only=True, none=REMOVE)
+    support = pick(ctx, "Support contact", staff, show=True, only=True, none=REMOVE)
     support_id = None if support is None else support.id
     updated = controller.assign_support(
         ctx.uow(), ctx.user, event.id, support_id, expected_version=event.version
@@ -144,6 +144,27 @@ def update_screen(ctx: AppContext) -> None:
     success(console, f"Updated event #{updated.id}.")
 
 
+def _note(raw: str) -> str:
+    note = validate_notes(raw)
+    if not note:
+        raise ValidationError("Type the note to add (Ctrl-C cancels).")
+    return note
+
+
+def note_screen(ctx: AppContext) -> None:
+    """Add a note under the notes of one of my events (the next one: Enter)."""
+    console = ctx.console
+    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True)
+    event = controller.check_update_event(ctx.uow(), ctx.user, picked.id)
+    console.print(render_event(event))
+    note = ask(console, "Note to add", _note)
+    notes = validate_notes(f"{event.notes}\n{note}" if event.notes else note)
+    updated = controller.update_event(
+        ctx.uow(), ctx.user, event.id, notes=notes, expected_version=event.version
+    )
+    success(console, f"Added the note to event #{updated.id} {updated.name}.")
+
+
 ENTRIES = [
     MenuEntry("List and search events", _browser("Events"), Action.READ_ALL),
     MenuEntry("Upcoming events", _browser("Upcoming events", upcoming=True), Action.READ_ALL),
@@ -156,6 +177,7 @@ ENTRIES = [
     MenuEntry("View an event", view_screen, Action.READ_ALL),
     MenuEntry("Create an event", create_screen, Action.EVENT_CREATE),
     MenuEntry("Assign a support contact", assign_screen, Action.EVENT_ASSIGN_SUPPORT),
+    MenuEntry("Add a note to one of my events", note_screen, Action.EVENT_UPDATE),
     MenuEntry("Update one of my events", update_screen, Action.EVENT_UPDATE),
     MenuEntry("History of an event", history_screen("event"), Action.READ_ALL),
     MenuEntry("Archive an event", archive_screen("event", show_event), Action.ARCHIVE),

@@ -38,6 +38,7 @@ class Picker(Generic[T]):
     lookup: Callable[[str], pickers.Candidates[T]]
     describe: Callable[[T], str]
     what: str
+    name: Callable[[T], str] = lambda row: ""  # what a taken match leaves in the field
 
 
 class MatchCompleter(Completer):
@@ -56,8 +57,8 @@ class MatchCompleter(Completer):
             log.warning("picker lookup failed", exc_info=True)
             return
         for row in candidates.rows:
-            line = self.picker.describe(row)
-            yield Completion(line, start_position=-len(text), display=line)
+            taken = sanitize(f"#{row.id} {self.picker.name(row)}").strip()
+            yield Completion(taken, start_position=-len(text), display=self.picker.describe(row))
 
 
 def _choose(ctx: AppContext, picker: Picker[T], rows: list[T], more: bool) -> T | None:
@@ -83,22 +84,24 @@ def pick(
     picker: Picker[T],
     *,
     first: bool = False,
+    show: bool = False,
     only: bool = False,
     none: str | None = None,
 ) -> T | None:
     """Ask for one record until one is chosen (Ctrl-C cancels the form).
 
-    `first`: the records are offered in a useful order (the next events, the newest
-    contracts); they are shown before the field and Enter alone takes the first. `only`:
-    what is offered is all there is to choose from, so nothing offered ends the form before
-    its first question. `none`: what to type to choose no record (`-`: no support contact)."""
+    `show`: the first few records offered are listed before the field (the support staff).
+    `first`: they come in a useful order (the next events, the newest contracts): they are
+    listed and Enter alone takes the first. `only`: what is offered is all there is to
+    choose from, so nothing offered ends the form before its first question. `none`: what to
+    type to choose no record (`-`: no support contact)."""
     offered = None
-    if first or only:
+    if first or show or only:
         shown = picker.lookup("")
         if only and not shown.rows and none is None:
             raise ValidationError(f"There is no {picker.what} to choose from.")
-        if shown.rows:
-            offered = shown.rows[0]
+        if shown.rows and (first or show):
+            offered = shown.rows[0] if first else None
             _show_offered(ctx, picker, shown)
     hint = "(part of a name, or an id" + ("; Enter: the first" if offered is not None else "")
     hint += f"; {none}: nobody)" if none else ")"
@@ -190,7 +193,8 @@ def clients(ctx: AppContext, action: Action = Action.READ_ALL, *, archived=False
         Action.CLIENT_REASSIGN: "client",
         Action.CONTRACT_CREATE: "client",
     }.get(action, "client")
-    return Picker(lookup, describe_client, "archived client" if archived else what)
+    name = lambda client: client.full_name  # noqa: E731 - a field of the picker
+    return Picker(lookup, describe_client, "archived client" if archived else what, name)
 
 
 def contracts(ctx: AppContext, action: Action = Action.READ_ALL, *, archived=False) -> Picker:
@@ -203,17 +207,17 @@ def contracts(ctx: AppContext, action: Action = Action.READ_ALL, *, archived=Fal
         Action.EVENT_CREATE: "signed contract of your clients",
         Action.CONTRACT_UPDATE: "contract" + (" of your clients" if own else ""),
     }.get(action, "contract")
-    return Picker(lookup, describe_contract, "archived contract" if archived else what)
+    name = lambda contract: contract.client_name  # noqa: E731
+    return Picker(lookup, describe_contract, "archived contract" if archived else what, name)
 
 
 def events(ctx: AppContext, action: Action = Action.READ_ALL, *, archived=False) -> Picker:
     def lookup(text: str):
         return pickers.events(ctx.uow(), ctx.user, text, action, archived=archived)
 
-    what = {Action.EVENT_UPDATE: "event of yours", Action.EVENT_ASSIGN_SUPPORT: "event"}
-    return Picker(
-        lookup, describe_event, "archived event" if archived else what.get(action, "event")
-    )
+    what = "event of yours" if action is Action.EVENT_UPDATE else "event"
+    name = lambda event: event.name  # noqa: E731
+    return Picker(lookup, describe_event, "archived event" if archived else what, name)
 
 
 def collaborators(
@@ -226,4 +230,5 @@ def collaborators(
         Contact.SUPPORT: "member of the support staff",
         Contact.COMMERCIAL: "commercial",
     }.get(contact, "collaborator")
-    return Picker(lookup, describe_collaborator, f"active {what}" if contact else what)
+    name = lambda collaborator: collaborator.name  # noqa: E731
+    return Picker(lookup, describe_collaborator, f"active {what}" if contact else what, name)

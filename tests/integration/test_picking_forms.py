@@ -83,7 +83,7 @@ def test_enter_takes_the_next_event_without_support_and_a_name_picks_the_helper(
     screen = console.export_text()
     offered = [prompt for prompt, _ in console.prompts]
     assert offered[0].startswith("Event (part of a name, or an id; Enter: the first)")
-    assert "Support contact (part of a name, or an id; Enter: the first; -: nobody)" in offered[1]
+    assert "Support contact (part of a name, or an id; -: nobody)" in offered[1]
     supported = connection.execute(
         text("SELECT support_contact_id FROM events WHERE id = :id"), {"id": event.id}
     ).scalar_one()
