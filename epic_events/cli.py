@@ -125,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings)
     from epic_events import monitoring
     from epic_events.views.console import error
-    from epic_events.views.terminal import make_terminal_console
+    from epic_events.views.terminal import make_terminal_console, preload_editor
 
+    preload_editor()
     console = make_terminal_console()
     _exit_cleanly_on_hangup()
     try:

@@ -13,19 +13,26 @@ commands, which never prompt but for a password read with `--password-stdin`.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
+import threading
 
-from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import Completer
-from prompt_toolkit.filters import completion_is_selected, has_completions
-from prompt_toolkit.formatted_text import ANSI
-from prompt_toolkit.history import InMemoryHistory
-from prompt_toolkit.key_binding import KeyBindings
 from rich.console import Console
 from rich.text import Text
 
+EDITOR = "prompt_toolkit.shortcuts"
 
-def _bindings() -> KeyBindings:
+
+def preload_editor() -> None:
+    """Import prompt_toolkit (~80 ms) in the background while the program connects and
+    draws its first screen: the first prompt then finds it loaded."""
+    threading.Thread(target=importlib.import_module, args=(EDITOR,), daemon=True).start()
+
+
+def _bindings():
+    from prompt_toolkit.filters import completion_is_selected, has_completions
+    from prompt_toolkit.key_binding import KeyBindings
+
     bindings = KeyBindings()
 
     @bindings.add("enter", filter=has_completions & completion_is_selected)
@@ -45,11 +52,13 @@ class TerminalConsole(Console):
 
     def __init__(self, **options):
         super().__init__(**options)
-        self._histories: dict[str, InMemoryHistory] = {}
-        self._bindings = _bindings()
+        self._histories: dict = {}  # prompt -> its InMemoryHistory
+        self._bindings = None
 
-    def _prompt_ansi(self, prompt: str | Text) -> ANSI:
+    def _prompt_ansi(self, prompt: str | Text):
         """The prompt as Rich renders it (colours, or none under NO_COLOR), for prompt_toolkit."""
+        from prompt_toolkit.formatted_text import ANSI
+
         text = Text.from_markup(prompt) if isinstance(prompt, str) else prompt
         with self.capture() as captured:
             self.print(text, end="")
@@ -65,8 +74,13 @@ class TerminalConsole(Console):
         stream=None,
         prefill: str = "",
         history: str | None = None,
-        completer: Completer | None = None,
+        completer=None,  # a prompt_toolkit Completer
     ) -> str:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import InMemoryHistory
+
+        if self._bindings is None:
+            self._bindings = _bindings()
         key = None if password else (history or str(prompt))
         session = PromptSession(
             history=self._histories.setdefault(key, InMemoryHistory()) if key else None,
