@@ -124,9 +124,11 @@ def main(argv: list[str] | None = None) -> int:
         return ExitStatus.NO_TERMINAL
     configure_logging(settings)
     from epic_events import monitoring
-    from epic_events.views.console import error, make_console
+    from epic_events.views.console import error
+    from epic_events.views.terminal import make_terminal_console, preload_editor
 
-    console = make_console()
+    preload_editor()
+    console = make_terminal_console()
     _exit_cleanly_on_hangup()
     try:
         monitoring.init_monitoring(settings.sentry_dsn, settings.environment)

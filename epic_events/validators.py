@@ -131,7 +131,8 @@ NOT_AN_AMOUNT = (
     "must be a number such as 1500, 1 500,50 or 1500.50 (digits only, no sign or exponent)."
 )
 AMOUNT_RE = re.compile(r"^\d+(?:\.\d+)?$")
-GROUPING = str.maketrans("", "", " \u00a0\u202f_'")
+GROUPING_MARKS = " \u00a0\u202f_'\u2019"
+GROUPING = str.maketrans("", "", GROUPING_MARKS)
 DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%Y-%m-%d %H:%M", "%d/%m/%Y")
 DATETIME_HELP = "DD/MM/YYYY HH:MM, e.g. 04/06/2026 13:00"
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -146,10 +147,19 @@ def parse_amount(value: str, label: str = "Amount") -> Decimal:
     At most two decimals, no sign, no exponent, no NaN or infinity.
     """
     text = clean_text(value, label, max_length=40)
-    text = text.removesuffix("€").removesuffix("EUR").removesuffix("eur").translate(GROUPING)
+    text = text.removesuffix("€").removesuffix("EUR").removesuffix("eur").rstrip()
+    if any(mark in text for mark in GROUPING_MARKS):
+        # a grouping mark separates thousands: `1 500,50`, never `1 5,3` or `15 00`
+        whole = re.split(r"[.,]", text, maxsplit=1)[0]
+        if not re.fullmatch(rf"\d{{1,3}}([{GROUPING_MARKS}]\d{{3}})+", whole):
+            raise ValidationError(f"{label} {NOT_AN_AMOUNT}")
+        text = text.translate(GROUPING)
     if "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
+        whole = text.rpartition(decimal_mark)[0]
+        if not re.fullmatch(rf"\d{{1,3}}(\{thousands}\d{{3}})+", whole):
+            raise ValidationError(f"{label} {NOT_AN_AMOUNT}")  # `1,5.3`, `1.2,3.4`
         text = text.replace(thousands, "").replace(decimal_mark, ".")
     elif text.count(",") + text.count(".") > 1:
         if not re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):

@@ -47,9 +47,12 @@ class CollaboratorManager:
     def department(self, name: str) -> Department | None:
         return self.session.scalar(select(Department).where(Department.name == name))
 
-    def listing(self, department: str | None = None) -> Listing:
-        """Collaborators by name, searched in name and email, of one department when given."""
+    def listing(self, department: str | None = None, *, active_only: bool = False) -> Listing:
+        """Collaborators by name, searched in name and email, of one department when given
+        (the active ones only with `active_only`)."""
         statement = select(Collaborator)
+        if active_only:
+            statement = statement.where(Collaborator.active)
         if department is not None:
             statement = statement.join(Collaborator.department).where(Department.name == department)
         return Listing(

@@ -54,18 +54,21 @@ class ContractManager:
         self,
         *,
         unsigned: bool = False,
+        signed: bool = False,
         unpaid: bool = False,
         client_id: int | None = None,
         commercial_id: int | None = None,
     ) -> Listing:
         """Contracts, searched in the client's name, email and company.
 
-        `unsigned` and `unpaid` are the commerce filters; `commercial_id` keeps the contracts
-        of that commercial's clients.
+        `unsigned` and `unpaid` are the commerce filters, `signed` what an event may be
+        created on; `commercial_id` keeps the contracts of that commercial's clients.
         """
         filters = []
         if unsigned:
             filters.append(~Contract.signed)  # matches the partial index's WHERE NOT signed
+        if signed:
+            filters.append(Contract.signed)
         if unpaid:
             filters.append(Contract.amount_due > 0)
         if client_id is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select
 from sqlalchemy.orm import Session
@@ -148,6 +148,29 @@ class Listing:
         picker shows as a name is typed (a count is most of a search's cost)."""
         rows = self.session.scalars(self.ordered(query).limit(query.size + 1)).unique()
         return first_rows(list(rows), query.size)
+
+    def archived_only(self) -> Listing:
+        """The same listing holding its archived rows only (what may be restored)."""
+        if self.archived_column is None:
+            return self
+        kept = self.archived_column.is_not(None)
+        count_from = None if self.count_from is None else self.count_from.where(kept)
+        return replace(
+            self,
+            statement=self.statement.where(kept),
+            count_from=count_from,
+            count_search=None,
+        )
+
+    def one(self, ident: int, *, archived: bool | None = False):
+        """The row of this id when the listing holds it (None otherwise): what a picker
+        checks when an id is typed. `archived`: False leaves archived rows out, True keeps
+        only them, None takes either."""
+        statement = self.statement.where(self.tiebreak == ident)
+        if self.archived_column is not None and archived is not None:
+            kept = self.archived_column.is_not(None) if archived else self.archived_column.is_(None)
+            statement = statement.where(kept)
+        return self.session.scalars(statement).unique().first()
 
     def count(self, query: ListQuery) -> int:
         """Every matching row, counted exactly (for an export's progress bar)."""

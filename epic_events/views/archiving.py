@@ -7,9 +7,11 @@ from collections.abc import Callable
 from rich.text import Text
 
 from epic_events.controllers import archive as controller
-from epic_events.validators import parse_id
-from epic_events.views.console import ask, confirm, info, success
+from epic_events.controllers.permissions import Action
+from epic_events.views import pickers
+from epic_events.views.console import confirm, info, success
 from epic_events.views.context import AppContext
+from epic_events.views.pickers import pick
 
 ACTIONS: dict[str, tuple[Callable, Callable]] = {
     "client": (controller.archive_client, controller.restore_client),
@@ -31,7 +33,8 @@ def _with(counts) -> str:
 
 def archive_screen(entity: str, show: Callable[[AppContext, int], object]):
     def screen(ctx: AppContext) -> None:
-        record_id = ask(ctx.console, f"{entity.capitalize()} id", parse_id)
+        picker = pickers.of_entity(ctx, entity, Action.ARCHIVE)
+        record_id = pick(ctx, entity.capitalize(), picker).id
         show(ctx, record_id)
         question = Text(
             f"Archive {entity} #{record_id}? It is hidden and read-only until restored."
@@ -47,7 +50,8 @@ def archive_screen(entity: str, show: Callable[[AppContext, int], object]):
 
 def restore_screen(entity: str):
     def screen(ctx: AppContext) -> None:
-        record_id = ask(ctx.console, f"{entity.capitalize()} id", parse_id)
+        picker = pickers.of_entity(ctx, entity, Action.ARCHIVE, archived=True)
+        record_id = pick(ctx, f"Archived {entity}", picker).id
         counts = ACTIONS[entity][1](ctx.uow(), ctx.user, record_id)
         success(ctx.console, f"Restored {entity} #{record_id}{_with(counts)}.")
 

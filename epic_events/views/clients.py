@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from epic_events.controllers import clients as controller
-from epic_events.controllers import collaborators as collaborators_controller
 from epic_events.controllers import exports
 from epic_events.controllers.audit import NOTHING_TO_CHANGE
-from epic_events.controllers.permissions import Action
+from epic_events.controllers.permissions import Action, Contact
 from epic_events.errors import ValidationError
-from epic_events.paging import ListQuery, Page
+from epic_events.paging import Page
 from epic_events.validators import (
-    parse_id,
     validate_company,
     validate_email,
     validate_name,
     validate_phone,
 )
+from epic_events.views import pickers
 from epic_events.views.archiving import archive_screen, restore_screen
 from epic_events.views.browse import archivable_list
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.pickers import pick
 from epic_events.views.records import show_client
-from epic_events.views.renderers import CLIENT_SORTS, render_clients, render_collaborators
+from epic_events.views.renderers import CLIENT_SORTS, render_clients
 
 
 def _browser(title: str, **filters):
@@ -43,7 +43,8 @@ my_clients_screen = _browser("My clients", mine=True)
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_client(ctx, ask(ctx.console, "Client id", parse_id))
+    client = pick(ctx, "Client", pickers.clients(ctx, archived=None))
+    show_client(ctx, client.id)
 
 
 def create_screen(ctx: AppContext) -> None:
@@ -78,7 +79,7 @@ def create_screen(ctx: AppContext) -> None:
 
 def update_screen(ctx: AppContext) -> None:
     console = ctx.console
-    client_id = ask(console, "Client id", parse_id)
+    client_id = pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_UPDATE)).id
     controller.check_update_client(ctx.uow(), ctx.user, client_id)
     client = show_client(ctx, client_id).client
     info(console, "Type a new value, or press Enter to keep the current one.")
@@ -103,13 +104,11 @@ def update_screen(ctx: AppContext) -> None:
 
 def reassign_screen(ctx: AppContext) -> None:
     console = ctx.console
-    client = show_client(ctx, ask(console, "Client id", parse_id)).client
-    sellers = collaborators_controller.list_collaborators(
-        ctx.uow(), ctx.user, ListQuery(size=50), department="commerce"
-    )
-    console.print(render_collaborators(sellers, title="Commercials"))
-    commercial_id = ask(console, "New commercial contact (collaborator id)", parse_id)
-    updated = controller.reassign_client(ctx.uow(), ctx.user, client.id, commercial_id)
+    picked = pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_REASSIGN))
+    client = show_client(ctx, picked.id).client
+    commercials = pickers.collaborators(ctx, Action.CLIENT_REASSIGN, contact=Contact.COMMERCIAL)
+    commercial = pick(ctx, "New commercial contact", commercials, show=True, only=True)
+    updated = controller.reassign_client(ctx.uow(), ctx.user, client.id, commercial.id)
     success(
         console,
         f"Client #{updated.id} is now followed by {updated.commercial_name}, with its contracts.",

@@ -11,18 +11,19 @@ from epic_events.controllers.permissions import Action
 from epic_events.departments import DepartmentName
 from epic_events.errors import ValidationError
 from epic_events.validators import (
-    parse_id,
     validate_department,
     validate_email,
     validate_name,
     validate_password,
     validate_phone,
 )
+from epic_events.views import pickers
 from epic_events.views.browse import browse
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.pickers import pick
 from epic_events.views.records import show_collaborator
 from epic_events.views.renderers import render_collaborator, render_collaborators
 from epic_events.views.text import sanitize
@@ -33,7 +34,7 @@ DEPARTMENTS = list(DepartmentName)
 def parse_department(raw: str) -> DepartmentName:
     """A department by number (1-3) or by name."""
     cleaned = raw.strip()
-    if cleaned.isdigit() and 1 <= int(cleaned) <= len(DEPARTMENTS):
+    if cleaned.isascii() and cleaned.isdigit() and 1 <= int(cleaned) <= len(DEPARTMENTS):
         return DEPARTMENTS[int(cleaned) - 1]
     try:
         return validate_department(cleaned)
@@ -70,7 +71,7 @@ def list_screen(ctx: AppContext) -> None:
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_collaborator(ctx, ask(ctx.console, "Collaborator id", parse_id))
+    show_collaborator(ctx, pick(ctx, "Collaborator", pickers.collaborators(ctx)).id)
 
 
 def create_screen(ctx: AppContext) -> None:
@@ -99,7 +100,8 @@ def create_screen(ctx: AppContext) -> None:
 
 def update_screen(ctx: AppContext) -> None:
     console = ctx.console
-    collaborator = show_collaborator(ctx, ask(console, "Collaborator id", parse_id))
+    picker = pickers.collaborators(ctx, Action.COLLABORATOR_UPDATE)
+    collaborator = show_collaborator(ctx, pick(ctx, "Collaborator", picker).id)
     info(console, "Type a new value, or press Enter to keep the current one.")
     changes = {
         "name": ask_optional(console, "Full name", validate_name, collaborator.name),
@@ -127,7 +129,8 @@ def update_screen(ctx: AppContext) -> None:
 
 def activation_screen(ctx: AppContext) -> None:
     console = ctx.console
-    collaborator = show_collaborator(ctx, ask(console, "Collaborator id", parse_id))
+    picker = pickers.collaborators(ctx, Action.COLLABORATOR_DEACTIVATE)
+    collaborator = show_collaborator(ctx, pick(ctx, "Collaborator", picker).id)
     if collaborator.active:
         question = Text(
             f"Deactivate {sanitize(collaborator.name)}? They can no longer log in; their "
@@ -151,7 +154,8 @@ def activation_screen(ctx: AppContext) -> None:
 
 def delete_screen(ctx: AppContext) -> None:
     console = ctx.console
-    collaborator_id = ask(console, "Collaborator id", parse_id)
+    picker = pickers.collaborators(ctx, Action.COLLABORATOR_DELETE)
+    collaborator_id = pick(ctx, "Collaborator", picker).id
     collaborator = controller.check_delete_collaborator(ctx.uow(), ctx.user, collaborator_id)
     console.print(render_collaborator(collaborator))
     question = Text.assemble(

@@ -56,15 +56,19 @@ def ask(
     default: str | None = None,
     password: bool = False,
     hint: str | None = None,
+    **editing,
 ) -> T | str:
     """Ask until the answer passes `validate`; Enter keeps `default` when there is one.
 
+    `editing` goes to a terminal's line editor (views/terminal.py): `prefill` (an editable
+    value already typed), `history` (whose earlier answers Up recalls), `completer`.
     Ctrl-C (KeyboardInterrupt) and Ctrl-D (EOFError) propagate: they cancel the form.
     """
     if hint is None and default not in (None, ""):
         hint = f"[{default}]"
+    editing = {name: value for name, value in editing.items() if value}
     while True:
-        raw = console.input(prompt_text(label, hint), password=password)
+        raw = console.input(prompt_text(label, hint), password=password, **editing)
         if raw.strip() == "" and default is not None:
             raw = default
         try:
@@ -76,10 +80,27 @@ def ask(
 def ask_optional(
     console: Console, label: str, validate: Callable[[str], T], current: str
 ) -> T | None:
-    """Ask for a new value; Enter (or the same value) keeps `current` and returns None."""
-    hint = f"(Enter keeps {current})"
-    value = ask(console, label, lambda raw: validate(raw) if raw.strip() else None, hint=hint)
-    return None if value is None or value == current else value
+    """Ask for a new value, `current` already typed in the field to edit; Enter on it (or on
+    an emptied field, or the same value) keeps `current` and returns None."""
+    hint = f"(Enter keeps {current})" if not editable(console) else "(edit; Enter keeps it)"
+    value = ask(
+        console,
+        label,
+        lambda raw: validate(raw) if raw.strip() else None,
+        hint=hint,
+        prefill=str(current),
+    )
+    if value is None or value == current:
+        return None
+    try:
+        return None if value == validate(str(current)) else value
+    except ValidationError:  # a current value today's rules refuse: the new one is a change
+        return value
+
+
+def editable(console: Console) -> bool:
+    """True when the console's prompts are a line editor (prefill, history, completion)."""
+    return getattr(console, "line_editor", False)
 
 
 def confirm(console: Console, question: str | Text, *, default: bool = False) -> bool:

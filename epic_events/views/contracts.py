@@ -9,13 +9,15 @@ from epic_events.controllers import exports
 from epic_events.controllers.audit import NOTHING_TO_CHANGE
 from epic_events.controllers.permissions import Action
 from epic_events.errors import ValidationError
-from epic_events.validators import check_amounts, parse_amount, parse_id
+from epic_events.validators import check_amounts, parse_amount
+from epic_events.views import pickers
 from epic_events.views.archiving import archive_screen, restore_screen
 from epic_events.views.browse import archivable_list
 from epic_events.views.console import ask, ask_optional, confirm, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.pickers import pick
 from epic_events.views.records import show_client, show_contract
 from epic_events.views.renderers import CONTRACT_SORTS, render_contracts
 from epic_events.views.text import format_money, sanitize
@@ -53,13 +55,14 @@ def _due_within(total):
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_contract(ctx, ask(ctx.console, "Contract id", parse_id))
+    show_contract(ctx, pick(ctx, "Contract", pickers.contracts(ctx, archived=None)).id)
 
 
 def create_screen(ctx: AppContext) -> None:
     console = ctx.console
     console.print("[bold]New contract[/] [dim](Ctrl-C cancels; amounts like 1 500,50)[/]")
-    client = show_client(ctx, ask(console, "Client id", parse_id)).client
+    picked = pick(ctx, "Client", pickers.clients(ctx, Action.CONTRACT_CREATE))
+    client = show_client(ctx, picked.id).client
     total = ask(console, "Total amount", _total)
     due = ask(
         console, "Amount due", _due_within(total), default=str(total), hint="(Enter: the total)"
@@ -72,7 +75,7 @@ def create_screen(ctx: AppContext) -> None:
 
 def update_screen(ctx: AppContext) -> None:
     console = ctx.console
-    contract_id = ask(console, "Contract id", parse_id)
+    contract_id = pick(ctx, "Contract", pickers.contracts(ctx, Action.CONTRACT_UPDATE)).id
     controller.check_update_contract(ctx.uow(), ctx.user, contract_id)
     contract = show_contract(ctx, contract_id).contract
     info(console, "Type a new value, or press Enter to keep the current one.")
@@ -98,7 +101,8 @@ def update_screen(ctx: AppContext) -> None:
 
 def sign_screen(ctx: AppContext) -> None:
     console = ctx.console
-    contract_id = ask(console, "Contract id", parse_id)
+    unsigned = pickers.contracts(ctx, Action.CONTRACT_SIGN)
+    contract_id = pick(ctx, "Contract to sign", unsigned, first=True, only=True).id
     controller.check_update_contract(ctx.uow(), ctx.user, contract_id, signing=True)
     contract = show_contract(ctx, contract_id).contract
     if contract.signed:

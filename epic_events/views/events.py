@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from epic_events.controllers import collaborators as collaborators_controller
 from epic_events.controllers import events as controller
 from epic_events.controllers import exports
-from epic_events.controllers.permissions import Action
+from epic_events.controllers.permissions import Action, Contact
 from epic_events.errors import ValidationError
 from epic_events.paging import ListQuery
 from epic_events.validators import (
@@ -13,21 +12,21 @@ from epic_events.validators import (
     check_period,
     parse_attendees,
     parse_datetime,
-    parse_id,
     validate_event_name,
     validate_location,
     validate_notes,
 )
+from epic_events.views import pickers
 from epic_events.views.archiving import archive_screen, restore_screen
 from epic_events.views.browse import archivable_list
 from epic_events.views.console import ask, ask_optional, error, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
+from epic_events.views.pickers import pick
 from epic_events.views.records import show_contract, show_event
 from epic_events.views.renderers import (
     EVENT_SORTS,
-    render_collaborators,
     render_event,
     render_events,
 )
@@ -58,7 +57,7 @@ def _end(raw: str):
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_event(ctx, ask(ctx.console, "Event id", parse_id))
+    show_event(ctx, pick(ctx, "Event", pickers.events(ctx, archived=None)).id)
 
 
 def ask_period(ctx: AppContext, start_default=None, end_default=None):
@@ -82,7 +81,10 @@ def ask_period(ctx: AppContext, start_default=None, end_default=None):
 def create_screen(ctx: AppContext) -> None:
     console = ctx.console
     console.print("[bold]New event[/] [dim](Ctrl-C cancels)[/]")
-    contract = show_contract(ctx, ask(console, "Contract id", parse_id)).contract
+    signed = pickers.contracts(ctx, Action.EVENT_CREATE)
+    contract = show_contract(
+        ctx, pick(ctx, "Signed contract", signed, first=True, only=True).id
+    ).contract
     name = ask(console, "Event name", validate_event_name)
     start, end = ask_period(ctx)
     location = ask(console, "Location", validate_location)
@@ -102,20 +104,13 @@ def create_screen(ctx: AppContext) -> None:
     success(console, f"Created event #{event.id} {event.name}; it has no support contact yet.")
 
 
-def _support_id(raw: str) -> int | None:
-    return None if raw.strip() == REMOVE else parse_id(raw, "Collaborator id")
-
-
 def assign_screen(ctx: AppContext) -> None:
     console = ctx.console
-    event = show_event(ctx, ask(console, "Event id", parse_id))
-    helpers = collaborators_controller.list_collaborators(
-        ctx.uow(), ctx.user, ListQuery(size=50), department="support"
-    )
-    console.print(render_collaborators(helpers, title="Support staff"))
-    support_id = ask(
-        console, "Support contact (collaborator id)", _support_id, hint=f"({REMOVE} removes it)"
-    )
+    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_ASSIGN_SUPPORT), first=True)
+    event = show_event(ctx, picked.id)
+    staff = pickers.collaborators(ctx, Action.EVENT_ASSIGN_SUPPORT, contact=Contact.SUPPORT)
+    support = pick(ctx, "Support contact", staff, show=True, only=True, none=REMOVE)
+    support_id = None if support is None else support.id
     updated = controller.assign_support(
         ctx.uow(), ctx.user, event.id, support_id, expected_version=event.version
     )
@@ -125,7 +120,8 @@ def assign_screen(ctx: AppContext) -> None:
 
 def update_screen(ctx: AppContext) -> None:
     console = ctx.console
-    event = controller.check_update_event(ctx.uow(), ctx.user, ask(console, "Event id", parse_id))
+    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True)
+    event = controller.check_update_event(ctx.uow(), ctx.user, picked.id)
     console.print(render_event(event))
     info(console, "Type a new value, or press Enter to keep the current one.")
     name = ask_optional(console, "Event name", validate_event_name, event.name)
@@ -148,6 +144,27 @@ def update_screen(ctx: AppContext) -> None:
     success(console, f"Updated event #{updated.id}.")
 
 
+def _note(raw: str) -> str:
+    note = validate_notes(raw)
+    if not note:
+        raise ValidationError("Type the note to add (Ctrl-C cancels).")
+    return note
+
+
+def note_screen(ctx: AppContext) -> None:
+    """Add a note under the notes of one of my events (the next one: Enter)."""
+    console = ctx.console
+    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True)
+    event = controller.check_update_event(ctx.uow(), ctx.user, picked.id)
+    console.print(render_event(event))
+    note = ask(console, "Note to add", _note)
+    notes = validate_notes(f"{event.notes}\n{note}" if event.notes else note)
+    updated = controller.update_event(
+        ctx.uow(), ctx.user, event.id, notes=notes, expected_version=event.version
+    )
+    success(console, f"Added the note to event #{updated.id} {updated.name}.")
+
+
 ENTRIES = [
     MenuEntry("List and search events", _browser("Events"), Action.READ_ALL),
     MenuEntry("Upcoming events", _browser("Upcoming events", upcoming=True), Action.READ_ALL),
@@ -160,6 +177,7 @@ ENTRIES = [
     MenuEntry("View an event", view_screen, Action.READ_ALL),
     MenuEntry("Create an event", create_screen, Action.EVENT_CREATE),
     MenuEntry("Assign a support contact", assign_screen, Action.EVENT_ASSIGN_SUPPORT),
+    MenuEntry("Add a note to one of my events", note_screen, Action.EVENT_UPDATE),
     MenuEntry("Update one of my events", update_screen, Action.EVENT_UPDATE),
     MenuEntry("History of an event", history_screen("event"), Action.READ_ALL),
     MenuEntry("Archive an event", archive_screen("event", show_event), Action.ARCHIVE),

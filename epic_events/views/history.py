@@ -10,10 +10,10 @@ from rich.text import Text
 from epic_events.controllers import audit as controller
 from epic_events.paging import ListQuery, Page
 from epic_events.read_models import HistoryLine
-from epic_events.validators import parse_id
+from epic_events.views import pickers
 from epic_events.views.browse import FIXED, add_empty_row, browse, list_table, page_caption
-from epic_events.views.console import ask
 from epic_events.views.context import AppContext
+from epic_events.views.pickers import pick
 from epic_events.views.text import format_datetime, literal, sanitize
 
 LATEST_FIRST = ListQuery(sort="at", descending=True)
@@ -61,7 +61,7 @@ def history_screen(entity: str):
     """The screen asking which record, then paging through its history."""
 
     def screen(ctx: AppContext) -> None:
-        record_id = ask(ctx.console, f"{entity.capitalize()} id", parse_id)
+        record_id = pick(ctx, entity.capitalize(), pickers.of_entity(ctx, entity, archived=None)).id
         browse(
             ctx,
             lambda query: controller.history(ctx.uow(), ctx.user, entity, record_id, query),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 from epic_events.controllers.auth import CurrentUser
 from epic_events.errors import NotAuthenticated, ValidationError
 from epic_events.views.console import ask, error, info, success, warning
 from epic_events.views.context import AppContext
+from epic_events.views.terminal import keys_held_back
 
 
 def _required_email(raw: str) -> str:
@@ -66,7 +65,8 @@ def login_form(ctx: AppContext, email_hint: str | None = None) -> CurrentUser | 
         try:
             email = ask(console, "Email", _required_email, default=email_hint)
             password = ask(console, "Password", _required_password, password=True)
-            user = ctx.authenticator.login(email, password)
+            with keys_held_back():
+                user = ctx.authenticator.login(email, password)
         except EOFError:
             console.print()
             return None
@@ -75,23 +75,9 @@ def login_form(ctx: AppContext, email_hint: str | None = None) -> CurrentUser | 
             info(console, "Cancelled.")
             continue
         except (NotAuthenticated, ValidationError) as problem:
-            _discard_typeahead()
             error(console, problem.message)
             email_hint = email
             continue
         welcome(ctx, user)
         _show_warnings(ctx)
         return user
-
-
-def _discard_typeahead() -> None:
-    """Forget the keys typed while the password was being checked (argon2, the database, up
-    to 5 s behind another login on this email): a password typed again too early must not
-    land, echoed, in the next Email prompt."""
-    try:
-        import termios
-
-        if sys.stdin.isatty():
-            termios.tcflush(sys.stdin, termios.TCIFLUSH)
-    except (ImportError, OSError, ValueError):  # not a terminal, or no termios
-        pass

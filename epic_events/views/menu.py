@@ -71,7 +71,7 @@ def run_menu(
             return
         if not choice:
             continue
-        if not choice.isdigit() or not 1 <= int(choice) <= len(shown):
+        if not (choice.isascii() and choice.isdigit()) or not 1 <= int(choice) <= len(shown):
             error(ctx.console, f"Please type a number between 0 and {len(shown)}.")
             continue
         try:

@@ -18,6 +18,30 @@ SUPER_EMAIL = "admin@epicevents.example"
 SUPER_PASSWORD = "super user password"
 
 
+CLEAR = "\x15"  # Ctrl-U: erases the line, as before typing over a prefilled value
+PROMPT_DONE = "\x1b[?2004l"  # prompt_toolkit ends bracketed paste when a prompt is answered
+
+
+def picker(label: str) -> str:
+    """What to expect for a picker's field `label` (its prompt has styled parts)."""
+    return rf"{re.escape(label)}(\x1b\[[\d;]*m)* \(part of a name"
+
+
+class Terminal(pexpect.spawn):
+    """The program's pseudo-terminal. Its prompts are prompt_toolkit's, which repaint the
+    prompt as the answer is typed and once more when it is taken: `sendline` waits until the
+    answer was taken, so that the next `expect("Choice")` sees the next prompt, not the
+    repaint of this one. `send_unread` types without waiting (keys the program may drop)."""
+
+    def sendline(self, s: str = "") -> int:
+        written = super().sendline(s)
+        self.expect_exact(PROMPT_DONE)
+        return written
+
+    def send_unread(self, s: str) -> int:
+        return super().send(s)
+
+
 class Program:
     """Runs setup.py and the CRM for one temporary project home."""
 
@@ -37,8 +61,8 @@ class Program:
             check=False,
         )
 
-    def spawn(self, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-        return pexpect.spawn(
+    def spawn(self, *args: str, env: dict[str, str] | None = None) -> Terminal:
+        return Terminal(
             sys.executable,
             ["epic_events/project.py", *args],
             cwd=str(REPO),
@@ -62,6 +86,7 @@ def base_env(home: Path, **extra: str) -> dict[str, str]:
         "NO_COLOR": "1",
         "TERM": "xterm",
         "PYTHONWARNINGS": "ignore",
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # pexpect answers no cursor-position request
         **extra,
     }
 

@@ -5,7 +5,15 @@ import re
 import pexpect
 import pytest
 
-from tests.e2e.conftest import SUPER_EMAIL, SUPER_PASSWORD, choose, log_in, menu_number, pick
+from tests.e2e.conftest import (
+    SUPER_EMAIL,
+    SUPER_PASSWORD,
+    choose,
+    log_in,
+    menu_number,
+    pick,
+    picker,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +64,7 @@ def back_to_main(child):
 def open_list(child, label, title):
     """Open a list from the current menu; return its screen without colour codes."""
     child.sendline(menu_number(child, label))
-    child.expect(r"List\S*: ")
+    child.expect(r"List\S*:")
     screen = re.sub(r"\x1b\[[0-9;]*m", "", child.before)
     assert title in screen
     child.sendline("0")
@@ -95,7 +103,7 @@ def test_one_full_day_through_every_department(program):
     # gestion creates a contract
     switch_user(child, SUPER_EMAIL, SUPER_PASSWORD)
     pick(child, "Contracts")
-    pick(child, "Create a contract", "Client id")
+    pick(child, "Create a contract", picker("Client"))
     child.sendline(client_id)
     answer(child, ("Total amount", "abc"))
     child.expect("must be a number")
@@ -114,7 +122,7 @@ def test_one_full_day_through_every_department(program):
     unpaid = open_list(child, "Contracts of my clients not fully paid", "not fully paid")
     assert "500.00" in unpaid
     assert "1\u202f500.50" in unpaid  # money right-aligned with two decimals
-    pick(child, "Sign a contract", "Contract id")
+    pick(child, "Sign a contract", picker("Contract to sign"))
     child.sendline(contract_id)
     answer(child, (r"Sign contract #\d+", "y"))
     child.expect(f"Contract #{contract_id} is signed")
@@ -122,7 +130,7 @@ def test_one_full_day_through_every_department(program):
     assert "No contract yet" in open_list(child, "Unsigned contracts of my clients", "Unsigned")
     back_to_main(child)
     pick(child, "Events")
-    pick(child, "Create an event", "Contract id")
+    pick(child, "Create an event", picker("Signed contract"))
     child.sendline(contract_id)
     answer(
         child,
@@ -150,9 +158,9 @@ def test_one_full_day_through_every_department(program):
     switch_user(child, SUPER_EMAIL, SUPER_PASSWORD)
     pick(child, "Events")
     assert "John Ouick Wedding" in open_list(child, "Events without support", "without support")
-    pick(child, "Assign a support contact", "Event id")
+    pick(child, "Assign a support contact", picker("Event"))
     child.sendline(event_id)
-    answer(child, (r"Support contact \(collaborator id\)", helper_id))
+    answer(child, (picker("Support contact"), helper_id))
     child.expect(f"Event #{event_id} is now supported by Kate Hastroff")
     child.expect("Choice")
     assert "No event yet" in open_list(child, "Events without support", "without support")
@@ -163,14 +171,14 @@ def test_one_full_day_through_every_department(program):
     pick(child, "Events")
     assert "John Ouick Wedding" in open_list(child, "My events", "My events")
     assert "John Ouick Wedding" in open_list(child, "Upcoming events", "Upcoming")
-    pick(child, "Update one of my events", "Event id")
+    pick(child, "Update one of my events", picker("Event"))
     child.sendline(event_id)
     for prompt in ("Event name", "Start", "End", "Location", "Attendees"):
         answer(child, (prompt, ""))
     answer(child, ("Notes", "Kate needs to organize the DJ for after party."))
     child.expect(f"Updated event #{event_id}")
     child.expect("Choice")
-    pick(child, "View an event", "Event id")
+    pick(child, "View an event", picker("Event"))
     child.sendline(event_id)
     child.expect("Kate needs to organize the DJ")
     child.expect("Choice")

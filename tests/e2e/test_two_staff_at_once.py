@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from tests.e2e.conftest import SUPER_EMAIL, SUPER_PASSWORD, pick, quit_program
+from tests.e2e.conftest import CLEAR, SUPER_EMAIL, SUPER_PASSWORD, pick, picker, quit_program
 from tests.e2e.test_beyond_the_brief import Seed
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +34,7 @@ def type_credentials(child, email: str, password: str) -> None:
 def open_amounts_form(child, contract_id: int) -> None:
     """From the main menu to the update form of `contract_id`, stopped at its first prompt."""
     pick(child, "Contracts")
-    pick(child, "Update a contract's amounts", "Contract id")
+    pick(child, "Update a contract's amounts", picker("Contract"))
     child.sendline(str(contract_id))
     child.expect("Total amount")
 
@@ -64,16 +64,16 @@ def test_a_form_opened_before_a_colleagues_save_is_refused_and_keeps_their_value
     open_amounts_form(manager, contract_id)  # gestion reads version 1, then pauses
 
     open_amounts_form(commercial, contract_id)
-    commercial.sendline("2000")
+    commercial.sendline(CLEAR + "2000")
     commercial.expect("Amount due")
-    commercial.sendline("1500")
+    commercial.sendline(CLEAR + "1500")
     commercial.expect(f"Updated contract #{contract_id}")
     commercial.expect("Choice")
     assert stored_amounts(seed, contract_id) == (Decimal("2000.00"), Decimal("1500.00"), 2)
 
-    manager.sendline("3000")
+    manager.sendline(CLEAR + "3000")
     manager.expect("Amount due")
-    manager.sendline("100")
+    manager.sendline(CLEAR + "100")
     manager.expect(f"Contract #{contract_id} was changed by someone else since you opened it")
     manager.expect("Choice")  # one line, back to the menu: the program goes on
     assert "Traceback" not in manager.before

@@ -304,7 +304,6 @@ def test_an_empty_field_is_refused_before_the_database_and_not_counted(
 def test_the_login_form_sends_no_empty_field_and_adds_no_count_or_wait_of_its_own(
     authenticator, person, connection, monkeypatch
 ):
-    monkeypatch.setattr(login, "_discard_typeahead", lambda: None)  # no terminal here
     typed = ["", person.email, "", "", ""] + ["", WRONG] * 3 + ["", ""]
     console = ScriptedConsole(typed)
     ctx = AppContext(console, settings=None, uow=None, authenticator=authenticator)

@@ -30,6 +30,10 @@ from epic_events.validators import (
         ("1,500.50", "1500.50"),
         ("1.500,50", "1500.50"),
         ("1'500.50", "1500.50"),
+        ("1’500.50", "1500.50"),
+        ("12 000,00 €", "12000.00"),
+        ("1 000 000", "1000000.00"),
+        ("1.000.000,50", "1000000.50"),
         ("1500 €", "1500.00"),
         ("1500EUR", "1500.00"),
         ("0", "0.00"),
@@ -63,6 +67,13 @@ def test_amounts_typed_in_every_usual_way_become_exact_decimals(typed, amount):
         ("١٢", "must be a number"),
         ("1.2.3", "must be a number"),
         ("0x10", "must be a number"),
+        ("1,5.3", "must be a number"),  # a thousands mark before one digit
+        ("1.5,3", "must be a number"),
+        ("12,34.50", "must be a number"),
+        ("1.500.0,5", "must be a number"),
+        ("1 5,3", "must be a number"),  # a space that groups no thousands
+        ("15 00", "must be a number"),
+        ("1 500 0", "must be a number"),
     ],
 )
 def test_impossible_amounts_get_a_clear_answer(typed, message):
