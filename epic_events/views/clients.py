@@ -22,6 +22,7 @@ from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.pickers import pick
+from epic_events.views.record_screens import client_screen
 from epic_events.views.records import show_client
 from epic_events.views.renderers import CLIENT_SORTS, render_clients
 
@@ -32,7 +33,7 @@ def _browser(title: str, **filters):
         fetch=controller.list_clients,
         render=render_clients,
         export=exports.export_clients,
-        open_one=show_client,
+        open_one=client_screen,
         sorts=CLIENT_SORTS,
         **filters,
     )
@@ -43,8 +44,7 @@ my_clients_screen = _browser("My clients", mine=True)
 
 
 def view_screen(ctx: AppContext) -> None:
-    client = pick(ctx, "Client", pickers.clients(ctx, archived=None))
-    show_client(ctx, client.id)
+    client_screen(ctx, pick(ctx, "Client", pickers.clients(ctx, archived=None)).id)
 
 
 def create_screen(ctx: AppContext) -> None:
@@ -77,9 +77,9 @@ def create_screen(ctx: AppContext) -> None:
     success(console, f"Created client #{client.id} {client.full_name}; you are its contact.")
 
 
-def update_screen(ctx: AppContext) -> None:
+def update_screen(ctx: AppContext, client_id: int | None = None) -> None:
     console = ctx.console
-    client_id = pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_UPDATE)).id
+    client_id = client_id or pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_UPDATE)).id
     controller.check_update_client(ctx.uow(), ctx.user, client_id)
     client = show_client(ctx, client_id).client
     info(console, "Type a new value, or press Enter to keep the current one.")
@@ -102,10 +102,10 @@ def update_screen(ctx: AppContext) -> None:
     success(console, f"Updated client #{updated.id}.")
 
 
-def reassign_screen(ctx: AppContext) -> None:
+def reassign_screen(ctx: AppContext, client_id: int | None = None) -> None:
     console = ctx.console
-    picked = pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_REASSIGN))
-    client = show_client(ctx, picked.id).client
+    client_id = client_id or pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_REASSIGN)).id
+    client = show_client(ctx, client_id).client
     commercials = pickers.collaborators(ctx, Action.CLIENT_REASSIGN, contact=Contact.COMMERCIAL)
     commercial = pick(ctx, "New commercial contact", commercials, show=True, only=True)
     updated = controller.reassign_client(ctx.uow(), ctx.user, client.id, commercial.id)

@@ -24,6 +24,7 @@ from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.pickers import pick
+from epic_events.views.record_screens import collaborator_screen
 from epic_events.views.records import show_collaborator
 from epic_events.views.renderers import render_collaborator, render_collaborators
 from epic_events.views.text import sanitize
@@ -63,7 +64,7 @@ def list_screen(ctx: AppContext) -> None:
         ctx,
         fetch=lambda query: controller.list_collaborators(ctx.uow(), ctx.user, query),
         render=render_collaborators,
-        open_one=show_collaborator,
+        open_one=collaborator_screen,
         export=lambda query, path, progress: exports.export_collaborators(
             ctx.uow(), ctx.user, query, path, progress=progress
         ),
@@ -71,7 +72,7 @@ def list_screen(ctx: AppContext) -> None:
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_collaborator(ctx, pick(ctx, "Collaborator", pickers.collaborators(ctx)).id)
+    collaborator_screen(ctx, pick(ctx, "Collaborator", pickers.collaborators(ctx)).id)
 
 
 def create_screen(ctx: AppContext) -> None:
@@ -98,10 +99,11 @@ def create_screen(ctx: AppContext) -> None:
     )
 
 
-def update_screen(ctx: AppContext) -> None:
+def update_screen(ctx: AppContext, collaborator_id: int | None = None) -> None:
     console = ctx.console
     picker = pickers.collaborators(ctx, Action.COLLABORATOR_UPDATE)
-    collaborator = show_collaborator(ctx, pick(ctx, "Collaborator", picker).id)
+    collaborator_id = collaborator_id or pick(ctx, "Collaborator", picker).id
+    collaborator = show_collaborator(ctx, collaborator_id)
     info(console, "Type a new value, or press Enter to keep the current one.")
     changes = {
         "name": ask_optional(console, "Full name", validate_name, collaborator.name),
@@ -127,10 +129,11 @@ def update_screen(ctx: AppContext) -> None:
     success(console, f"Updated collaborator #{updated.id}: {', '.join(sorted(changes))}.")
 
 
-def activation_screen(ctx: AppContext) -> None:
+def activation_screen(ctx: AppContext, collaborator_id: int | None = None) -> None:
     console = ctx.console
     picker = pickers.collaborators(ctx, Action.COLLABORATOR_DEACTIVATE)
-    collaborator = show_collaborator(ctx, pick(ctx, "Collaborator", picker).id)
+    collaborator_id = collaborator_id or pick(ctx, "Collaborator", picker).id
+    collaborator = show_collaborator(ctx, collaborator_id)
     if collaborator.active:
         question = Text(
             f"Deactivate {sanitize(collaborator.name)}? They can no longer log in; their "
@@ -152,10 +155,10 @@ def activation_screen(ctx: AppContext) -> None:
     success(console, f"Collaborator #{updated.id} is {state}.")
 
 
-def delete_screen(ctx: AppContext) -> None:
+def delete_screen(ctx: AppContext, collaborator_id: int | None = None) -> None:
     console = ctx.console
     picker = pickers.collaborators(ctx, Action.COLLABORATOR_DELETE)
-    collaborator_id = pick(ctx, "Collaborator", picker).id
+    collaborator_id = collaborator_id or pick(ctx, "Collaborator", picker).id
     collaborator = controller.check_delete_collaborator(ctx.uow(), ctx.user, collaborator_id)
     console.print(render_collaborator(collaborator))
     question = Text.assemble(

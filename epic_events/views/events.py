@@ -24,6 +24,7 @@ from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.pickers import pick
+from epic_events.views.record_screens import event_screen
 from epic_events.views.records import show_contract, show_event
 from epic_events.views.renderers import (
     EVENT_SORTS,
@@ -41,7 +42,7 @@ def _browser(title: str, **filters):
         fetch=controller.list_events,
         render=render_events,
         export=exports.export_events,
-        open_one=show_event,
+        open_one=event_screen,
         sorts=EVENT_SORTS,
         query=ListQuery(sort="start"),
         **filters,
@@ -57,7 +58,7 @@ def _end(raw: str):
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_event(ctx, pick(ctx, "Event", pickers.events(ctx, archived=None)).id)
+    event_screen(ctx, pick(ctx, "Event", pickers.events(ctx, archived=None)).id)
 
 
 def ask_period(ctx: AppContext, start_default=None, end_default=None):
@@ -78,12 +79,12 @@ def ask_period(ctx: AppContext, start_default=None, end_default=None):
             error(console, problem.message)
 
 
-def create_screen(ctx: AppContext) -> None:
+def create_screen(ctx: AppContext, contract_id: int | None = None) -> None:
     console = ctx.console
     console.print("[bold]New event[/] [dim](Ctrl-C cancels)[/]")
     signed = pickers.contracts(ctx, Action.EVENT_CREATE)
     contract = show_contract(
-        ctx, pick(ctx, "Signed contract", signed, first=True, only=True).id
+        ctx, contract_id or pick(ctx, "Signed contract", signed, first=True, only=True).id
     ).contract
     name = ask(console, "Event name", validate_event_name)
     start, end = ask_period(ctx)
@@ -104,10 +105,10 @@ def create_screen(ctx: AppContext) -> None:
     success(console, f"Created event #{event.id} {event.name}; it has no support contact yet.")
 
 
-def assign_screen(ctx: AppContext) -> None:
+def assign_screen(ctx: AppContext, event_id: int | None = None) -> None:
     console = ctx.console
-    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_ASSIGN_SUPPORT), first=True)
-    event = show_event(ctx, picked.id)
+    picker = pickers.events(ctx, Action.EVENT_ASSIGN_SUPPORT)
+    event = show_event(ctx, event_id or pick(ctx, "Event", picker, first=True).id)
     staff = pickers.collaborators(ctx, Action.EVENT_ASSIGN_SUPPORT, contact=Contact.SUPPORT)
     support = pick(ctx, "Support contact", staff, show=True, only=True, none=REMOVE)
     support_id = None if support is None else support.id
@@ -118,10 +119,12 @@ def assign_screen(ctx: AppContext) -> None:
     success(console, f"Event #{updated.id} is now supported by {who}.")
 
 
-def update_screen(ctx: AppContext) -> None:
+def update_screen(ctx: AppContext, event_id: int | None = None) -> None:
     console = ctx.console
-    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True)
-    event = controller.check_update_event(ctx.uow(), ctx.user, picked.id)
+    event_id = (
+        event_id or pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True).id
+    )
+    event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
     console.print(render_event(event))
     info(console, "Type a new value, or press Enter to keep the current one.")
     name = ask_optional(console, "Event name", validate_event_name, event.name)
@@ -151,11 +154,13 @@ def _note(raw: str) -> str:
     return note
 
 
-def note_screen(ctx: AppContext) -> None:
+def note_screen(ctx: AppContext, event_id: int | None = None) -> None:
     """Add a note under the notes of one of my events (the next one: Enter)."""
     console = ctx.console
-    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True)
-    event = controller.check_update_event(ctx.uow(), ctx.user, picked.id)
+    event_id = (
+        event_id or pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True).id
+    )
+    event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
     console.print(render_event(event))
     note = ask(console, "Note to add", _note)
     notes = validate_notes(f"{event.notes}\n{note}" if event.notes else note)

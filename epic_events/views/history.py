@@ -60,8 +60,9 @@ def render_history(page: Page[HistoryLine], query=None, title: str = "History") 
 def history_screen(entity: str):
     """The screen asking which record, then paging through its history."""
 
-    def screen(ctx: AppContext) -> None:
-        record_id = pick(ctx, entity.capitalize(), pickers.of_entity(ctx, entity, archived=None)).id
+    def screen(ctx: AppContext, record_id: int | None = None) -> None:
+        picker = pickers.of_entity(ctx, entity, archived=None)
+        record_id = record_id or pick(ctx, entity.capitalize(), picker).id
         browse(
             ctx,
             lambda query: controller.history(ctx.uow(), ctx.user, entity, record_id, query),

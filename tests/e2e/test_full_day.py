@@ -181,6 +181,10 @@ def test_one_full_day_through_every_department(program):
     pick(child, "View an event", picker("Event"))
     child.sendline(event_id)
     child.expect("Kate needs to organize the DJ")
+    child.expect("Action")
+    keys = re.sub(r"\x1b\[[0-9;]*m", "", child.before)
+    assert "t add a note · e edit · k contract · l client · h history · 0 back" in keys
+    child.sendline("0")
     child.expect("Choice")
     back_to_main(child)
     child.sendline("0")
