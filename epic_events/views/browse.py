@@ -205,6 +205,7 @@ def help_line(
     can_open: bool,
     archivable: bool = False,
     exportable: bool = False,
+    toggles: dict[str, tuple[str, Callable]] | None = None,
 ) -> Text:
     """The keys of a list, each followed by what it does (readable without colour)."""
     parts = []
@@ -216,6 +217,7 @@ def help_line(
         parts.append((f"o {'|'.join(sorts)}", "sort"))
     if can_open:
         parts.append(("v ID", "open #ID"))
+    parts += [(key, what) for key, (what, _) in (toggles or {}).items()]
     if archivable:
         parts.append(("a", "archived"))
     if exportable:
@@ -239,24 +241,40 @@ def archivable_list(
     open_one: Callable,
     sorts: dict[str, str],
     query: ListQuery | None = None,
+    timely: bool = False,
     **filters,
 ):
     """A menu action browsing one archivable, exportable list with `filters`:
     `fetch(uow, user, query, **filters)` and `export(uow, user, query, path, progress=…,
-    **filters)` are the list's controller functions."""
+    **filters)` are the list's controller functions. `timely`: a list of events, opened on
+    what comes next (the `upcoming` filter), the past one key away (`f`)."""
 
     def screen(ctx: AppContext) -> None:
+        state = {"upcoming": True} if timely else {}
+
+        def shown_filters() -> dict:
+            return {**filters, **({"upcoming": True} if state.get("upcoming") else {})}
+
+        def heading() -> str:
+            if not timely:
+                return title
+            return f"{title} · from now on" if state["upcoming"] else f"{title} · past included"
+
+        def flip() -> None:
+            state["upcoming"] = not state["upcoming"]
+
         browse(
             ctx,
-            lambda q: fetch(ctx.uow(), ctx.user, q, **filters),
-            lambda page, q: render(page, q, title=title),
+            lambda q: fetch(ctx.uow(), ctx.user, q, **shown_filters()),
+            lambda page, q: render(page, q, title=heading()),
             open_one,
             sorts,
             query,
             archivable=True,
             export=lambda q, path, progress: export(
-                ctx.uow(), ctx.user, q, path, progress=progress, **filters
+                ctx.uow(), ctx.user, q, path, progress=progress, **shown_filters()
             ),
+            toggles={"f": ("past too / from now on", flip)} if timely else None,
         )
 
     return screen
@@ -315,15 +333,19 @@ def browse(
     query: ListQuery | None = None,
     archivable: bool = False,
     export: Callable[[ListQuery, Path, Callable], int] | None = None,
+    toggles: dict[str, tuple[str, Callable[[], None]]] | None = None,
 ) -> None:
     """Show `fetch`ed pages until the user goes back; every command costs one fetch.
+    `toggles`: more one-key commands (key: (what it does, what it changes)), each back to
+    the first page.
 
     On a terminal the screen is redrawn in place, as many rows as fit; a row is opened by
     its number, or selected with the arrows (j, k) and opened with Enter. A command that is
     refused leaves the list on screen and says why under it."""
     query = query or ListQuery()
     console = ctx.console
-    keys = help_line(sorts, open_one is not None, archivable, export is not None)
+    toggles = toggles or {}
+    keys = help_line(sorts, open_one is not None, archivable, export is not None, toggles)
     selected: int | None = None
     redraw = True
     page = None
@@ -379,6 +401,10 @@ def browse(
             continue
         if command == "a" and archivable:
             query = replace(query, include_archived=not query.include_archived, page=1)
+            continue
+        if command in toggles and not argument:
+            toggles[command][1]()
+            query, selected = replace(query, page=1), None
             continue
         if command == "x" and export is not None:
             run_action(

@@ -61,12 +61,16 @@ def view_screen(ctx: AppContext) -> None:
 
 def create_screen(ctx: AppContext, client_id: int | None = None) -> None:
     console = ctx.console
-    console.print("[bold]New contract[/] [dim](Ctrl-C cancels; amounts like 1 500,50)[/]")
+    console.print("[bold]New contract[/] [dim](Ctrl-C cancels; amounts like 12 000,00 €)[/]")
     client_id = client_id or pick(ctx, "Client", pickers.clients(ctx, Action.CONTRACT_CREATE)).id
     client = show_client(ctx, client_id).client
     total = ask(console, "Total amount", _total)
     due = ask(
-        console, "Amount due", _due_within(total), default=str(total), hint="(Enter: the total)"
+        console,
+        "Amount due",
+        _due_within(total),
+        default=format_money(total, currency=False),
+        hint="(Enter: the total)",
     )
     contract = controller.create_contract(
         ctx.uow(), ctx.user, client_id=client.id, total_amount=total, amount_due=due
@@ -81,9 +85,11 @@ def update_screen(ctx: AppContext, contract_id: int | None = None) -> None:
     controller.check_update_contract(ctx.uow(), ctx.user, contract_id)
     contract = show_contract(ctx, contract_id).contract
     info(console, "Type a new value, or press Enter to keep the current one.")
-    total = ask_optional(console, "Total amount", _total, contract.total_amount)
+    current_total = format_money(contract.total_amount, currency=False)
+    total = ask_optional(console, "Total amount", _total, current_total)
     new_total = contract.total_amount if total is None else total
-    due = ask_optional(console, "Amount due", _due_within(new_total), contract.amount_due)
+    current_due = format_money(contract.amount_due, currency=False)
+    due = ask_optional(console, "Amount due", _due_within(new_total), current_due)
     if total is None and due is None:
         raise ValidationError(NOTHING_TO_CHANGE)
     updated = controller.update_contract(

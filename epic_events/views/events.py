@@ -171,14 +171,14 @@ def note_screen(ctx: AppContext, event_id: int | None = None) -> None:
 
 
 ENTRIES = [
-    MenuEntry("List and search events", _browser("Events"), Action.READ_ALL),
+    MenuEntry("List and search events", _browser("Events", timely=True), Action.READ_ALL),
     MenuEntry("Upcoming events", _browser("Upcoming events", upcoming=True), Action.READ_ALL),
     MenuEntry(
         "Events without support",
-        _browser("Events without support", without_support=True),
+        _browser("Events without support", timely=True, without_support=True),
         Action.FILTER_EVENTS_WITHOUT_SUPPORT,
     ),
-    MenuEntry("My events", _browser("My events", mine=True), Action.FILTER_MY_EVENTS),
+    MenuEntry("My events", _browser("My events", timely=True, mine=True), Action.FILTER_MY_EVENTS),
     MenuEntry("View an event", view_screen, Action.READ_ALL),
     MenuEntry("Create an event", create_screen, Action.EVENT_CREATE),
     MenuEntry("Assign a support contact", assign_screen, Action.EVENT_ASSIGN_SUPPORT),

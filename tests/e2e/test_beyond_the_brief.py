@@ -331,8 +331,8 @@ def test_the_history_of_a_client_and_recent_activity_show_each_change_latest_fir
     updated = row_with(history, "update", f"client #{client_id}")
     created = row_with(history, "create", f"client #{client_id}")
     assert 0 < updated < created  # latest first
-    assert "company_name: Old Startup → New Startup" in history
-    assert "full_name: Kevin Casey" in history.splitlines()[created]
+    assert "Company: Old Startup → New Startup" in history
+    assert "Name: Kevin Casey" in history.splitlines()[created]
     assert "Bill Boquet" in history.splitlines()[updated]
     leave_list(child)
     back(child)
@@ -346,7 +346,7 @@ def test_the_history_of_a_client_and_recent_activity_show_each_change_latest_fir
     created = row_with(activity, "create", f"client #{client_id}")
     hired = row_with(activity, "create", "collaborator #")
     assert 0 < updated < created < hired
-    assert "company_name: Old Startup → New Startup" in activity
+    assert "Company: Old Startup → New Startup" in activity
     leave_list(child)
     quit_cleanly(child)
 
@@ -378,8 +378,8 @@ def test_the_history_shows_every_change_of_an_update_in_full(program, seed):
     leave_list(child)
     back(child)
     quit_cleanly(child)
-    assert "phone: 06 12 34 56 78 → +33 6 22 22 22 22" in changes
-    assert "company_name: Cool Startup LLC → Cool Startup International" in changes, changes
+    assert "Phone: 06 12 34 56 78 → +33 6 22 22 22 22" in changes
+    assert "Company: Cool Startup LLC → Cool Startup International" in changes, changes
 
 
 # 4. Export ------------------------------------------------------------------------------

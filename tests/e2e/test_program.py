@@ -152,9 +152,16 @@ def test_invalid_menu_input_reprompts_with_a_reason(program):
     child = program.spawn()
     log_in(child)
     child.sendline("42")
-    child.expect(r"Please type a number between 0 and \d+")
+    child.expect(r"Please type one of the numbers shown \(1, 2, 3, 4, 5, 6, 7, 8, or 0\)")
     child.sendline("abc")
-    child.expect("Please type a number")
+    child.expect("Please type one of the numbers shown")
+    child.sendline("²")  # a digit to isdigit(), not to int(): no crash
+    child.expect("Please type one of the numbers shown")
+    child.sendline("?")
+    child.expect("keeps its number")
+    child.expect("Choice")  # the prompt reads the keys: Ctrl-C is a key to it
+    child.sendcontrol("c")
+    child.expect("Ctrl-C cancels a form. To quit: 0 or Ctrl-D.")
     child.expect("Choice")
     assert quit_program(child) == 0
 
