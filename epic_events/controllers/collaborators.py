@@ -353,6 +353,15 @@ def update_own_profile(
         return CollaboratorRow.of(actor)
 
 
+def check_own_password(uow: UnitOfWork, user: CurrentUser, password: str) -> None:
+    """Refuse unless `password` is the user's current one (everyone, for their own): what
+    the change-password form checks first, before the new password is typed."""
+    with uow:
+        actor = authorise(uow, user, Action.OWN_PROFILE)
+        if not passwords.verify_password(actor.password_hash, password or ""):
+            raise PermissionDenied("The current password is wrong.")
+
+
 def change_own_password(
     uow: UnitOfWork, user: CurrentUser, *, current_password: str, new_password: str
 ) -> CollaboratorRow:

@@ -25,6 +25,7 @@ from epic_events.views.pickers import pick
 from epic_events.views.record_screens import client_screen
 from epic_events.views.records import show_client
 from epic_events.views.renderers import CLIENT_SORTS, render_clients
+from epic_events.views.saving import save_kept
 
 
 def _browser(title: str, **filters):
@@ -50,12 +51,26 @@ def view_screen(ctx: AppContext) -> None:
 def create_screen(ctx: AppContext) -> None:
     console = ctx.console
     console.print("[bold]New client[/] [dim](Ctrl-C cancels)[/]")
-    fields = {
-        "full_name": ask(console, "Full name", lambda raw: validate_name(raw, "Full name")),
-        "email": ask(console, "Email", validate_email),
-        "phone": ask(console, "Phone", validate_phone),
-        "company_name": ask(console, "Company name", validate_company),
-    }
+    fields = {"full_name": ask(console, "Full name", lambda raw: validate_name(raw, "Full name"))}
+
+    def new_email(raw: str) -> str:
+        """Checked when typed: a client already known by this email is shown, not made twice."""
+        email = validate_email(raw)
+        known = controller.find_duplicates(
+            ctx.uow(), ctx.user, email=email, full_name="", company_name=""
+        )
+        known = [client for client in known if client.email == email]
+        if known:
+            shown = Page(items=known, number=1, size=len(known), total=len(known))
+            console.print(render_clients(shown, title="Already known"))
+            raise ValidationError(
+                f"Client #{known[0].id} has this email: update it instead, or type another."
+            )
+        return email
+
+    fields["email"] = ask(console, "Email", new_email)
+    fields["phone"] = ask(console, "Phone", validate_phone)
+    fields["company_name"] = ask(console, "Company name", validate_company)
     same = controller.find_duplicates(
         ctx.uow(),
         ctx.user,
@@ -96,10 +111,16 @@ def update_screen(ctx: AppContext, client_id: int | None = None) -> None:
     changes = {field: value for field, value in changes.items() if value is not None}
     if not changes:
         raise ValidationError(NOTHING_TO_CHANGE)
-    updated = controller.update_client(
-        ctx.uow(), ctx.user, client.id, expected_version=client.version, **changes
+    updated = save_kept(
+        ctx,
+        lambda current: controller.update_client(
+            ctx.uow(), ctx.user, client.id, expected_version=current.version, **changes
+        ),
+        client,
+        lambda: show_client(ctx, client.id).client,
     )
-    success(console, f"Updated client #{updated.id}.")
+    if updated is not None:
+        success(console, f"Updated client #{updated.id}.")
 
 
 def reassign_screen(ctx: AppContext, client_id: int | None = None) -> None:

@@ -21,6 +21,7 @@ from epic_events.views.pickers import pick
 from epic_events.views.record_screens import contract_screen
 from epic_events.views.records import show_client, show_contract
 from epic_events.views.renderers import CONTRACT_SORTS, render_contracts
+from epic_events.views.saving import save_kept
 from epic_events.views.text import format_money, sanitize
 
 
@@ -92,14 +93,21 @@ def update_screen(ctx: AppContext, contract_id: int | None = None) -> None:
     due = ask_optional(console, "Amount due", _due_within(new_total), current_due)
     if total is None and due is None:
         raise ValidationError(NOTHING_TO_CHANGE)
-    updated = controller.update_contract(
-        ctx.uow(),
-        ctx.user,
-        contract.id,
-        total_amount=total,
-        amount_due=due,
-        expected_version=contract.version,
+    updated = save_kept(
+        ctx,
+        lambda current: controller.update_contract(
+            ctx.uow(),
+            ctx.user,
+            contract.id,
+            total_amount=total,
+            amount_due=due,
+            expected_version=current.version,
+        ),
+        contract,
+        lambda: show_contract(ctx, contract.id).contract,
     )
+    if updated is None:
+        return
     success(
         console,
         f"Updated contract #{updated.id}: total {format_money(updated.total_amount)}, "

@@ -31,6 +31,7 @@ from epic_events.views.renderers import (
     render_event,
     render_events,
 )
+from epic_events.views.saving import save_kept
 from epic_events.views.text import format_datetime
 
 REMOVE = "-"
@@ -132,19 +133,31 @@ def update_screen(ctx: AppContext, event_id: int | None = None) -> None:
     location = ask_optional(console, "Location", validate_location, event.location)
     attendees = ask_optional(console, "Attendees", parse_attendees, str(event.attendees))
     notes = ask_optional(console, "Notes", validate_notes, event.notes)
-    updated = controller.update_event(
-        ctx.uow(),
-        ctx.user,
-        event.id,
-        name=name,
-        start_at=None if start == event.start_at else start,
-        end_at=None if end == event.end_at else end,
-        location=location,
-        attendees=attendees,
-        notes=notes,
-        expected_version=event.version,
+    updated = save_kept(
+        ctx,
+        lambda current: controller.update_event(
+            ctx.uow(),
+            ctx.user,
+            event.id,
+            name=name,
+            start_at=None if start == event.start_at else start,
+            end_at=None if end == event.end_at else end,
+            location=location,
+            attendees=attendees,
+            notes=notes,
+            expected_version=current.version,
+        ),
+        event,
+        lambda: _reloaded(ctx, event.id),
     )
-    success(console, f"Updated event #{updated.id}.")
+    if updated is not None:
+        success(console, f"Updated event #{updated.id}.")
+
+
+def _reloaded(ctx: AppContext, event_id: int):
+    event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
+    ctx.console.print(render_event(event))
+    return event
 
 
 def _note(raw: str) -> str:
@@ -163,11 +176,16 @@ def note_screen(ctx: AppContext, event_id: int | None = None) -> None:
     event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
     console.print(render_event(event))
     note = ask(console, "Note to add", _note)
-    notes = validate_notes(f"{event.notes}\n{note}" if event.notes else note)
-    updated = controller.update_event(
-        ctx.uow(), ctx.user, event.id, notes=notes, expected_version=event.version
-    )
-    success(console, f"Added the note to event #{updated.id} {updated.name}.")
+
+    def add(current):  # under the notes as they are when saved
+        notes = validate_notes(f"{current.notes}\n{note}" if current.notes else note)
+        return controller.update_event(
+            ctx.uow(), ctx.user, current.id, notes=notes, expected_version=current.version
+        )
+
+    updated = save_kept(ctx, add, event, lambda: _reloaded(ctx, event.id))
+    if updated is not None:
+        success(console, f"Added the note to event #{updated.id} {updated.name}.")
 
 
 ENTRIES = [

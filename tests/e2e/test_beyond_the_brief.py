@@ -443,17 +443,17 @@ def test_a_duplicate_client_is_shown_and_asked_about_and_an_existing_email_is_re
 
     pick(child, "Create a client", "Full name")
     child.sendline("Someone Else")
-    answer(
-        child,
-        ("Email", "KEVIN@startup.io"),
-        ("Phone", "+33 6 11 22 33 44"),
-        ("Company name", "Other Company"),
-    )
+    answer(child, ("Email", "KEVIN@startup.io"))  # checked at once, before the other fields
     child.expect("Already known")
-    child.expect("A client with this email exists")
+    child.expect(r"Client #\d+ has this email: update it instead, or type another")
+    child.expect("Email")  # asked again in place: the name typed is kept
+    assert "Phone" not in plain(child.before)
+    child.sendline("someone@else.io")
+    answer(child, ("Phone", "+33 6 11 22 33 44"), ("Company name", "Other Company"))
+    child.expect("Created client")
     child.expect("Choice")
     assert "create anyway" not in child.before
-    assert seed.count("clients") == 1
+    assert seed.count("clients") == 2
     back(child)
     quit_cleanly(child)
 
