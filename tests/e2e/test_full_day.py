@@ -120,8 +120,8 @@ def test_one_full_day_through_every_department(program):
     pick(child, "Contracts")
     assert f"{contract_id} " in open_list(child, "Unsigned contracts of my clients", "Unsigned")
     unpaid = open_list(child, "Contracts of my clients not fully paid", "not fully paid")
-    assert "500.00" in unpaid
-    assert "1\u202f500.50" in unpaid  # money right-aligned with two decimals
+    assert "500,00\u00a0€" in unpaid
+    assert "1\u202f500,50\u00a0€" in unpaid  # the house style: 12 000,00 €
     pick(child, "Sign a contract", picker("Contract to sign"))
     child.sendline(contract_id)
     answer(child, (r"Sign contract #\d+", "y"))
