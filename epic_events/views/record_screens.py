@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 
@@ -29,6 +29,7 @@ from epic_events.controllers import contracts as contracts_controller
 from epic_events.controllers import events as events_controller
 from epic_events.controllers.permissions import Action, can, only_own_records
 from epic_events.errors import NotFound
+from epic_events.paging import Page
 from epic_events.views.browse import browse
 from epic_events.views.console import editable, error, prompt_text
 from epic_events.views.context import AppContext
@@ -288,7 +289,7 @@ def record_screen(
             return  # deleted by the action just taken
         if editable(console):
             console.clear()
-        console.print(render(record))
+        console.print(fitted(console, record, render))
         related = _related(record)
         offered = [
             choice
@@ -312,6 +313,34 @@ def record_screen(
         acted = True
         if editable(console) and chosen.key not in related and chosen.key not in ("c", "v", "h"):
             console.input(prompt_text("Enter: back to the record", end=" "))
+
+
+KEYS_AND_PROMPT = 3  # the keys (up to two lines) and the prompt under a record
+
+
+def fitted(console, record, render: Callable[[object], object]):
+    """The record's card with as many of its latest related rows (contracts, events) as the
+    terminal shows whole with its keys and prompt (at least one of each; the lists show
+    them all)."""
+    renderable = render(record)
+    if not editable(console):
+        return renderable
+    related = [name for name in ("contracts", "events") if hasattr(record, name)]
+    room = console.height - KEYS_AND_PROMPT
+    shown = max((len(getattr(record, name).items) for name in related), default=0)
+    while shown > 1 and len(console.render_lines(renderable, pad=False)) > room:
+        shown -= 1
+        fewer = {
+            name: _first(getattr(record, name), shown)
+            for name in related
+            if len(getattr(record, name).items) > shown
+        }
+        renderable = render(replace(record, **fewer))
+    return renderable
+
+
+def _first(page: Page, count: int) -> Page:
+    return replace(page, items=page.items[:count], exact=False)
 
 
 def _keys(offered: list[RecordAction]) -> Text:
