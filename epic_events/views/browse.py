@@ -17,7 +17,7 @@ from epic_events.paging import MAX_PAGE_SIZE, ListQuery, Page
 from epic_events.validators import clean_text, parse_id
 from epic_events.views.console import ask, editable, error, prompt_text, success
 from epic_events.views.context import AppContext
-from epic_events.views.menu import run_action
+from epic_events.views.menu import KEYS_HELP, run_action
 from epic_events.views.text import sanitize
 
 SEARCH_MAX = 100
@@ -380,6 +380,10 @@ def browse(
             continue
         if command in ("", "0", "b", "q"):
             return
+        if command == "?":
+            console.print(KEYS_HELP)
+            redraw = False
+            continue
         if command.isascii() and command.isdigit() and open_one is not None and not argument:
             number = int(command)
             if 1 <= number <= len(page.items):

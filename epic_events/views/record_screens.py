@@ -33,7 +33,7 @@ from epic_events.paging import Page
 from epic_events.views.browse import browse
 from epic_events.views.console import editable, error, prompt_text
 from epic_events.views.context import AppContext
-from epic_events.views.menu import run_action
+from epic_events.views.menu import KEYS_HELP, run_action
 from epic_events.views.records import show_client, show_contract, show_event
 from epic_events.views.renderers import (
     CONTRACT_SORTS,
@@ -297,11 +297,16 @@ def record_screen(
             if can(ctx.user.department, choice.action) and choice.applies(ctx, record)
         ]
         console.print(_keys(offered))
-        keys = {choice.key: choice.key for choice in offered}
+        keys = {choice.key: choice.key for choice in offered} | {"?": "?"}
         raw = console.input(prompt_text("Action"), keys=keys if editable(console) else None)
         answer = raw.strip().lower()
         if answer in BACK:
             return
+        if answer == "?":
+            console.print(KEYS_HELP)
+            if editable(console):
+                console.input(prompt_text("Enter: back to the record", end=" "))
+            continue
         chosen = next((choice for choice in offered if choice.key == answer), None)
         if chosen is None:
             error(console, f"No action “{sanitize(answer)}” here: {_keys(offered).plain}")
