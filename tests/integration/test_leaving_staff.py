@@ -166,3 +166,32 @@ def test_the_form_offers_the_handover_before_the_confirmation(
         new=successor.id,
     )
     assert owners == [successor.id]
+
+
+def test_the_commands_hand_over_too(cli, staff, logged_in, installed):
+    manager, seller, successor = staff("gestion"), staff("commerce"), staff("commerce")
+    logged_in(seller)
+    created = cli(
+        "clients",
+        "create",
+        "--name",
+        "Ann Lee",
+        "--email",
+        f"ann{seller.id}@x.io",
+        "--phone",
+        "+33 6 12 34 56 78",
+        "--company",
+        "Lee SA",
+        "--format",
+        "json",
+    )
+    assert created.status == 0, created.err
+    logged_in(manager)
+    refused = cli("collaborators", "deactivate", str(seller.id), "--yes")
+    assert refused.status == 6, refused.err
+    done = cli(
+        "collaborators", "deactivate", str(seller.id), "--yes", "--clients-to", str(successor.id)
+    )
+    assert done.status == 0, done.err
+    shown = cli("clients", "show", str(created.json()["id"]), "--format", "json")
+    assert shown.json()["commercial_contact_id"] == successor.id
