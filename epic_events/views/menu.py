@@ -14,7 +14,7 @@ from rich.text import Text
 from epic_events import monitoring
 from epic_events.controllers.permissions import Action, can
 from epic_events.errors import EpicEventsError, NotAuthenticated
-from epic_events.views.console import error, info, warning
+from epic_events.views.console import editable, error, info, warning
 from epic_events.views.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -76,13 +76,29 @@ def run_menu(
     entries: list[MenuEntry],
     back_label: str = "Back",
 ) -> None:
-    """Show the menu until the user goes back (0, or Ctrl-D); `?` explains the keys."""
+    """Show the menu until the user goes back (0, or Ctrl-D); `?` explains the keys.
+
+    On a terminal the menu is drawn below what led to it (the dashboard after a login, the
+    menu it was chosen from), then redrawn in place after each action, with the action's
+    messages under it."""
+    console = ctx.console
+    first = True
     while True:
         try:
             shown = dict(visible_entries(ctx, entries))
             heading = title() if callable(title) else title
-            ctx.console.print()
-            ctx.console.print(render_menu(heading, list(shown.items()), back_label))
+            notices = list(getattr(console, "notices", []))
+            if editable(console) and not first:
+                console.clear()
+            else:
+                console.print()
+            console.print(render_menu(heading, list(shown.items()), back_label))
+            if editable(console) and not first:
+                for notice in notices:
+                    console.print(notice)
+            if hasattr(console, "notices"):
+                console.notices.clear()
+            first = False
             choice = ctx.console.input("[bold]Choice[/]: ").strip()
         except EOFError:
             ctx.console.print()
@@ -97,6 +113,8 @@ def run_menu(
             continue
         if choice == "?":
             ctx.console.print(KEYS_HELP)
+            if hasattr(console, "notices"):
+                console.notices.append(KEYS_HELP)  # still there once the menu is redrawn
             continue
         if not (choice.isascii() and choice.isdigit()) or int(choice) not in shown:
             numbers = ", ".join(str(number) for number in shown)

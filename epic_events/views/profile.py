@@ -10,7 +10,15 @@ from epic_events.controllers.permissions import Action
 from epic_events.errors import PermissionDenied, ValidationError
 from epic_events.validators import validate_name, validate_phone
 from epic_events.views.collaborators import ask_new_password
-from epic_events.views.console import ask_optional, error, info, prompt_text, success, warning
+from epic_events.views.console import (
+    ask_optional,
+    error,
+    info,
+    pause,
+    prompt_text,
+    success,
+    warning,
+)
 from epic_events.views.context import AppContext
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.renderers import render_collaborator
@@ -20,6 +28,7 @@ def view_profile(ctx: AppContext) -> None:
     ctx.console.print(
         render_collaborator(controller.get_collaborator(ctx.uow(), ctx.user, ctx.user.id))
     )
+    pause(ctx.console)
 
 
 def edit_profile(ctx: AppContext) -> None:

@@ -70,6 +70,7 @@ class TerminalConsole(Console):
         super().__init__(**options)
         self._histories: dict = {}  # prompt -> its InMemoryHistory
         self._bindings = None
+        self.notices: list = []  # the last action's messages, shown under the next screen
 
     def _prompt_ansi(self, prompt: str | Text):
         """The prompt as Rich renders it (colours, or none under NO_COLOR), for prompt_toolkit."""

@@ -203,8 +203,10 @@ def test_a_commercial_sees_unsigned_contracts_and_what_is_due_and_again_from_the
     assert "Contracts signed this month" not in screen
 
     child.sendline(menu_number(child, "My dashboard"))
-    child.expect("Choice")
+    child.expect("Enter: back to the menu")  # it stays until read
     again = plain(child.before)
+    child.sendline("")
+    child.expect("Choice")
     assert re.search(r"Unsigned contracts\s+1\b", again)
     assert re.search(r"Still due by my clients\s+2 contracts · 650,00\xa0€", again)
     quit_cleanly(child)
