@@ -10,11 +10,26 @@ from dataclasses import dataclass, field, replace
 
 from rich.console import Console
 
-from epic_events.controllers import audit, clients, collaborators, contracts, dashboard, events
+from epic_events.controllers import (
+    audit,
+    clients,
+    collaborators,
+    contracts,
+    dashboard,
+    events,
+    pickers,
+)
 from epic_events.controllers.auth import CurrentUser
+from epic_events.controllers.permissions import Action, Contact
 from epic_events.paging import ListQuery
 from epic_events.views.dashboard import render_dashboard
 from epic_events.views.history import LATEST_FIRST, render_history
+from epic_events.views.pickers import (
+    describe_client,
+    describe_collaborator,
+    describe_contract,
+    describe_event,
+)
 from epic_events.views.renderers import (
     CLIENT_SORTS,
     CONTRACT_SORTS,
@@ -94,10 +109,10 @@ SORTED = {
     "activity": {"at": "when"},
 }  # collaborators sort by name only; a record's history is a page or two
 FILTER_SEARCH = "martin"
-PICKER_SIZE = 8
 PICKER_PREFIXES = {  # a name typed letter by letter, as a form's picker would get it
     "clients": "mart",
     "contracts": "mart",
+    "signed_contracts": "mart",
     "events": "wedd",
     "collaborators": "kate",
 }
@@ -207,16 +222,48 @@ def filter_ops(filtered: dict[str, Screen]) -> dict[str, Op]:
     return ops
 
 
-def picker_ops(lists: dict[str, Screen], filtered: dict[str, Screen]) -> dict[str, Op]:
-    """What a form's type-to-filter picker fetches as a name is typed: the list's first few
-    rows, uncounted (ListQuery.counted). Support contacts are picked among support."""
-    source = {**lists, "collaborators": filtered["collaborators_filter_support"]}
+def picker_ops(uow, staff: Staff) -> dict[str, Op]:
+    """What a form's picker looks up on each keystroke (controllers/pickers.py), as each
+    form asks it, with the lines it shows: the clients gestion may make a contract for,
+    a commercial's unsigned contracts to sign and signed ones for a new event, the next
+    events to give support to, the active support staff."""
+    boss, seller = staff.boss, staff.seller
+    lookups = {
+        "clients": (
+            lambda text: pickers.clients(uow(), boss, text, Action.CONTRACT_CREATE),
+            describe_client,
+        ),
+        "contracts": (
+            lambda text: pickers.contracts(uow(), seller, text, Action.CONTRACT_SIGN),
+            describe_contract,
+        ),
+        "signed_contracts": (
+            lambda text: pickers.contracts(uow(), seller, text, Action.EVENT_CREATE),
+            describe_contract,
+        ),
+        "events": (
+            lambda text: pickers.events(uow(), boss, text, Action.EVENT_ASSIGN_SUPPORT),
+            describe_event,
+        ),
+        "collaborators": (
+            lambda text: pickers.collaborators(
+                uow(), boss, text, Action.EVENT_ASSIGN_SUPPORT, contact=Contact.SUPPORT
+            ),
+            describe_collaborator,
+        ),
+    }
     ops = {}
-    for name, word in PICKER_PREFIXES.items():
+    for name, (lookup, describe) in lookups.items():
+        word = PICKER_PREFIXES[name]
+        ops[f"picker_{name}_offered"] = lambda lookup=lookup, describe=describe: [
+            describe(row) for row in lookup("").rows
+        ]
         for letters in range(1, len(word) + 1):
             suffix = "letter" if letters == 1 else "letters"
-            ops[f"picker_{name}_{letters}_{suffix}"] = source[name].op(
-                size=PICKER_SIZE, search=word[:letters], page=1, counted=False
+            ops[f"picker_{name}_{letters}_{suffix}"] = (
+                lambda typed=word[:letters], lookup=lookup, describe=describe: [
+                    describe(row) for row in lookup(typed).rows
+                ]
             )
     return ops
 
@@ -256,5 +303,5 @@ def all_reads(uow, staff: Staff, busiest: Busiest) -> dict[str, Op]:
         **detail_ops(uow, staff, busiest, lists),
         **list_ops(lists),
         **filter_ops(filtered),
-        **picker_ops(lists, filtered),
+        **picker_ops(uow, staff),
     }

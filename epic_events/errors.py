@@ -80,6 +80,12 @@ class Conflict(EpicEventsError):
     default_message = "This change conflicts with existing data."
 
 
+class ChangedMeanwhile(Conflict):
+    """Optimistic locking: the record was saved by someone else since the form read it."""
+
+    default_message = "This record was changed by someone else meanwhile: nothing was saved."
+
+
 class UnsafeTokenStore(TokenStoreError):
     """The token store or its key is a link, shared with others, or malformed: never used."""
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from epic_events import monitoring
 from epic_events.auth import passwords
 from epic_events.controllers import audit
 from epic_events.controllers.auth import CurrentUser, authorise, load_actor
-from epic_events.controllers.guards import load_collaborator, require_unchanged
-from epic_events.controllers.permissions import Action, can, require
+from epic_events.controllers.guards import load_collaborator, require_contact, require_unchanged
+from epic_events.controllers.permissions import Action, Contact, can, require
 from epic_events.db import UnitOfWork
 from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from epic_events.managers.paging import Listing
@@ -215,9 +215,13 @@ def set_active(
     *,
     active: bool,
     expected_version: int | None = None,
+    clients_to: int | None = None,
+    events_to: int | None = None,
 ) -> CollaboratorRow:
     """Deactivate a collaborator who leaves (their sessions end at once) or bring them back
-    (gestion). Unlike deletion, nothing about them is lost."""
+    (gestion). Unlike deletion, nothing about them is lost. `clients_to`, `events_to`: in
+    the same transaction, their clients go to that commercial and their upcoming events to
+    that support contact (`hand_over`)."""
     with uow:
         actor = authorise(uow, user, Action.COLLABORATOR_DEACTIVATE)
         if collaborator_id == actor.id:
@@ -228,7 +232,8 @@ def set_active(
             state = "active" if active else "deactivated"
             raise ValidationError(f"{collaborator.name} is already {state}.")
         if not active:  # like leaving the department: nothing of theirs is left unmanaged
-            _check_can_leave(uow, collaborator, "deactivating them")
+            _hand_over(uow, actor, collaborator, clients_to, events_to)
+            _check_can_leave(uow, collaborator, "deactivating them", archived=False)
         action = "reactivate" if active else "deactivate"
         # A deactivated session dies now, not at expiry.
         changes = {"active": active, "token_version": collaborator.token_version + 1}
@@ -242,11 +247,16 @@ def set_active(
 
 
 def _check_can_leave(
-    uow: UnitOfWork, collaborator: Collaborator, what: str = "changing their department"
+    uow: UnitOfWork,
+    collaborator: Collaborator,
+    what: str = "changing their department",
+    *,
+    archived: bool = True,
 ) -> None:
     """Refuse while the collaborator still holds clients or contracts (a commercial) or
-    upcoming events (support): `what` names the change, for the message."""
-    _refuse_if_owns_business(uow, collaborator, what)
+    upcoming events (support): `what` names the change, for the message. Archived clients
+    and contracts block only when `archived` (a deletion: their rows name the commercial)."""
+    _refuse_if_owns_business(uow, collaborator, what, archived=archived)
     upcoming = uow.collaborators.upcoming_events_supported(collaborator.id, datetime.now(UTC))
     if upcoming:
         raise Conflict(
@@ -255,16 +265,20 @@ def _check_can_leave(
         )
 
 
-def _refuse_if_owns_business(uow: UnitOfWork, collaborator: Collaborator, what: str) -> None:
-    clients, total = uow.collaborators.owned_clients(collaborator.id, limit=LISTED_CLIENTS)
+def _refuse_if_owns_business(
+    uow: UnitOfWork, collaborator: Collaborator, what: str, *, archived: bool = True
+) -> None:
+    clients, total = uow.collaborators.owned_clients(
+        collaborator.id, limit=LISTED_CLIENTS, archived=archived
+    )
     if total:
         names = ", ".join(f"#{client.id} {client.full_name}" for client in clients)
         more = f" and {total - len(clients)} more" if total > len(clients) else ""
         raise Conflict(
             f"{collaborator.name} is still the commercial contact of {total} client(s): "
-            f"{names}{more}. Reassign them before {what}."
+            f"{names}{more}. Hand them over to another commercial before {what}."
         )
-    contracts = uow.collaborators.contracts_in_charge(collaborator.id)
+    contracts = uow.collaborators.contracts_in_charge(collaborator.id, archived=archived)
     if contracts:
         raise Conflict(
             f"{collaborator.name} is still in charge of {contracts} contract(s): "
@@ -272,13 +286,81 @@ def _refuse_if_owns_business(uow: UnitOfWork, collaborator: Collaborator, what: 
         )
 
 
-def _deletable(uow: UnitOfWork, user: CurrentUser, collaborator_id: int):
+def _deletable(
+    uow: UnitOfWork,
+    user: CurrentUser,
+    collaborator_id: int,
+    clients_to: int | None = None,
+    events_to: int | None = None,
+):
     actor = authorise(uow, user, Action.COLLABORATOR_DELETE)
     if collaborator_id == actor.id:
         raise PermissionDenied("You cannot delete your own account.")
     collaborator = _lock_with_actor(uow, actor, collaborator_id, Action.COLLABORATOR_DELETE)
+    _hand_over(uow, actor, collaborator, clients_to, events_to)
     _refuse_if_owns_business(uow, collaborator, "deleting them")
     return actor, collaborator
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """What a collaborator who leaves still holds: what to hand over first."""
+
+    clients: int  # live clients (archived ones move with them, and never block leaving)
+    contracts: int
+    upcoming_events: int
+
+
+def leaving(uow: UnitOfWork, user: CurrentUser, collaborator_id: int) -> Leaving:
+    """What deactivating or deleting the collaborator would leave unmanaged (gestion)."""
+    with uow:
+        authorise(uow, user, Action.COLLABORATOR_DEACTIVATE)
+        collaborator = load_collaborator(uow, collaborator_id)
+        _, clients = uow.collaborators.owned_clients(collaborator.id, limit=0, archived=False)
+        return Leaving(
+            clients=clients,
+            contracts=uow.collaborators.contracts_in_charge(collaborator.id, archived=False),
+            upcoming_events=uow.collaborators.upcoming_events_supported(
+                collaborator.id, datetime.now(UTC)
+            ),
+        )
+
+
+def _hand_over(
+    uow: UnitOfWork,
+    actor: Collaborator,
+    collaborator: Collaborator,
+    clients_to: int | None,
+    events_to: int | None,
+) -> None:
+    """Give a leaving collaborator's clients (with their contracts, archived ones too) to one
+    commercial and their upcoming events to one support contact, a history row for each
+    record moved, in the caller's transaction."""
+    if clients_to is not None:
+        commercial = _successor(uow, collaborator, clients_to, Contact.COMMERCIAL)
+        clients, contracts = uow.clients.hand_over(collaborator.id, commercial.id)
+        moved = {"commercial_contact": [collaborator.name, commercial.name]}
+        for client_id in clients:
+            audit.record(uow, actor, "reassign", "client", client_id, moved)
+        for contract_id in contracts:
+            audit.record(uow, actor, "reassign", "contract", contract_id, moved)
+    if events_to is not None:
+        helper = _successor(uow, collaborator, events_to, Contact.SUPPORT)
+        events = uow.events.hand_over_upcoming(collaborator.id, helper.id, datetime.now(UTC))
+        moved = {"support_contact": [collaborator.name, helper.name]}
+        for event_id in events:
+            audit.record(uow, actor, "assign", "event", event_id, moved)
+    uow.flush()
+
+
+def _successor(
+    uow: UnitOfWork, collaborator: Collaborator, successor_id: int, contact: Contact
+) -> Collaborator:
+    if successor_id == collaborator.id:
+        raise ValidationError(f"{collaborator.name} is the one leaving: choose someone else.")
+    successor = load_collaborator(uow, successor_id)
+    require_contact(successor, contact, choose=f"choose an active {contact.name.lower()}")
+    return successor
 
 
 def check_create_collaborator(uow: UnitOfWork, user: CurrentUser) -> None:
@@ -289,10 +371,16 @@ def check_create_collaborator(uow: UnitOfWork, user: CurrentUser) -> None:
 
 
 def check_delete_collaborator(
-    uow: UnitOfWork, user: CurrentUser, collaborator_id: int
+    uow: UnitOfWork, user: CurrentUser, collaborator_id: int, *, handing_over: bool = False
 ) -> CollaboratorRow:
-    """The collaborator, when they may be deleted now: lets the view ask to confirm only then."""
+    """The collaborator, when they may be deleted now: lets the view ask to confirm only then.
+    `handing_over`: their clients will be handed over by the deletion, so they do not count."""
     with uow:
+        if handing_over:
+            actor = authorise(uow, user, Action.COLLABORATOR_DELETE)
+            if collaborator_id == actor.id:
+                raise PermissionDenied("You cannot delete your own account.")
+            return CollaboratorRow.of(load_collaborator(uow, collaborator_id))
         return CollaboratorRow.of(_deletable(uow, user, collaborator_id)[1])
 
 
@@ -302,14 +390,17 @@ def delete_collaborator(
     collaborator_id: int,
     *,
     expected_version: int | None = None,
+    clients_to: int | None = None,
+    events_to: int | None = None,
 ) -> None:
-    """Delete a collaborator (gestion); never oneself, never a commercial who owns clients.
+    """Delete a collaborator (gestion); never oneself, never a commercial who owns clients
+    (unless `clients_to` takes them over first, with `events_to` their upcoming events).
 
     A deleted support contact's events become "without support" (the foreign key does it).
     `expected_version`: the version the confirmation showed; a change made since is refused.
     """
     with uow:
-        actor, collaborator = _deletable(uow, user, collaborator_id)
+        actor, collaborator = _deletable(uow, user, collaborator_id, clients_to, events_to)
         require_unchanged(collaborator, expected_version, "collaborator")
         department = collaborator.department_name.value
         gone = {
@@ -351,6 +442,15 @@ def update_own_profile(
         uow.commit()
         uow.collaborators.refresh(actor)
         return CollaboratorRow.of(actor)
+
+
+def check_own_password(uow: UnitOfWork, user: CurrentUser, password: str) -> None:
+    """Refuse unless `password` is the user's current one (everyone, for their own): what
+    the change-password form checks first, before the new password is typed."""
+    with uow:
+        actor = authorise(uow, user, Action.OWN_PROFILE)
+        if not passwords.verify_password(actor.password_hash, password or ""):
+            raise PermissionDenied("The current password is wrong.")
 
 
 def change_own_password(

@@ -29,18 +29,26 @@ FIELDS = ("total_amount", "amount_due", "signed")
 
 
 def contract_listing(
-    uow: UnitOfWork, user: CurrentUser, *, unsigned: bool = False, unpaid: bool = False
+    uow: UnitOfWork,
+    user: CurrentUser,
+    *,
+    unsigned: bool = False,
+    unpaid: bool = False,
+    client_id: int | None = None,
 ) -> Listing:
     """The contracts `user` may list, filtered: what both the list and its export read.
 
-    Everyone; `unsigned` and `unpaid` are commerce's filters, over their own clients."""
+    Everyone; `unsigned` and `unpaid` are commerce's filters, over their own clients;
+    `client_id` (everyone) one client's."""
     actor = authorise(uow, user, Action.READ_ALL)
     if unsigned:
         require(actor.department_name, Action.FILTER_UNSIGNED_CONTRACTS)
     if unpaid:
         require(actor.department_name, Action.FILTER_UNPAID_CONTRACTS)
     mine = actor.id if unsigned or unpaid else None
-    return uow.contracts.listing(unsigned=unsigned, unpaid=unpaid, commercial_id=mine)
+    return uow.contracts.listing(
+        unsigned=unsigned, unpaid=unpaid, commercial_id=mine, client_id=client_id
+    )
 
 
 def list_contracts(
@@ -50,13 +58,15 @@ def list_contracts(
     *,
     unsigned: bool = False,
     unpaid: bool = False,
+    client_id: int | None = None,
 ) -> Page[ContractRow]:
     """One page of contracts (everyone).
 
-    `unsigned` and `unpaid` are commerce's filters, over the contracts of their own clients.
+    `unsigned` and `unpaid` are commerce's filters, over the contracts of their own clients;
+    `client_id` (everyone) one client's contracts.
     """
     with uow:
-        listing = contract_listing(uow, user, unsigned=unsigned, unpaid=unpaid)
+        listing = contract_listing(uow, user, unsigned=unsigned, unpaid=unpaid, client_id=client_id)
         return page_of(ContractRow, listing.page(query))
 
 

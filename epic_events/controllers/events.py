@@ -42,11 +42,13 @@ def event_listing(
     mine: bool = False,
     upcoming: bool = False,
     now: datetime | None = None,
+    client_id: int | None = None,
+    contract_id: int | None = None,
 ) -> Listing:
     """The events `user` may list, filtered: what both the list and its export read.
 
     Everyone; `without_support` (gestion), `mine` (support: assigned to me), `upcoming`
-    (everyone: from now on)."""
+    (everyone: from now on); `client_id`, `contract_id`: one client's or contract's."""
     actor = authorise(uow, user, Action.READ_ALL)
     if without_support:
         require(actor.department_name, Action.FILTER_EVENTS_WITHOUT_SUPPORT)
@@ -56,6 +58,8 @@ def event_listing(
         without_support=without_support,
         support_id=actor.id if mine else None,
         upcoming_after=(now or datetime.now(UTC)) if upcoming else None,
+        client_id=client_id,
+        contract_id=contract_id,
     )
 
 
@@ -68,15 +72,25 @@ def list_events(
     mine: bool = False,
     upcoming: bool = False,
     now: datetime | None = None,
+    client_id: int | None = None,
+    contract_id: int | None = None,
 ) -> Page[EventRow]:
     """One page of events (everyone).
 
     Filters: `without_support` (gestion), `mine` (support: assigned to me), `upcoming`
-    (everyone: from now on, soonest first unless another sort is asked for).
+    (everyone: from now on, soonest first unless another sort is asked for), `client_id`
+    and `contract_id` (everyone: one client's or one contract's events).
     """
     with uow:
         listing = event_listing(
-            uow, user, without_support=without_support, mine=mine, upcoming=upcoming, now=now
+            uow,
+            user,
+            without_support=without_support,
+            mine=mine,
+            upcoming=upcoming,
+            now=now,
+            client_id=client_id,
+            contract_id=contract_id,
         )
         return page_of(EventRow, listing.page(query))
 

@@ -15,7 +15,13 @@ from epic_events.controllers.permissions import (
     may_hold,
     only_own_records,
 )
-from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from epic_events.errors import (
+    ChangedMeanwhile,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from epic_events.db import UnitOfWork
@@ -75,7 +81,7 @@ def require_own_event(actor: Collaborator, event: Event, action: Action) -> None
 def require_unchanged(record, expected_version: int | None, what: str) -> None:
     """Optimistic locking: refuse to save over a change made since the form was opened."""
     if expected_version is not None and record.version != expected_version:
-        raise Conflict(
+        raise ChangedMeanwhile(
             f"{what.capitalize()} #{record.id} was changed by someone else since you opened it: "
             "nothing was saved; reload it and try again."
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -137,3 +137,20 @@ class ClientManager:
     def add(self, client: Client) -> Client:
         self.session.add(client)
         return client
+
+    def hand_over(self, from_id: int, to_id: int) -> tuple[list[int], list[int]]:
+        """Every client of one commercial (archived ones too) and the contracts in their
+        charge, put in the charge of another; the ids of both, in order."""
+        moved = self.session.scalars(
+            update(Client)
+            .where(Client.commercial_contact_id == from_id)
+            .values(commercial_contact_id=to_id)
+            .returning(Client.id)
+        ).all()
+        contracts = self.session.scalars(
+            update(Contract)
+            .where(Contract.commercial_contact_id == from_id)
+            .values(commercial_contact_id=to_id)
+            .returning(Contract.id)
+        ).all()
+        return sorted(moved), sorted(contracts)

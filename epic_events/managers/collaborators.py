@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased, undefer
 
 from epic_events.managers.exports import ExportColumns, JsonFields
@@ -106,21 +106,25 @@ class CollaboratorManager:
         """Read the row again (its version and update time were set by the database)."""
         self.session.refresh(collaborator)
 
-    def owned_clients(self, collaborator_id: int, limit: int = 10) -> tuple[list[Client], int]:
-        """Up to `limit` clients whose commercial contact is this collaborator, and their count."""
+    def owned_clients(
+        self, collaborator_id: int, limit: int = 10, *, archived: bool = True
+    ) -> tuple[list[Client], int]:
+        """Up to `limit` clients whose commercial contact is this collaborator, and their count
+        (the live ones only when not `archived`)."""
         condition = Client.commercial_contact_id == collaborator_id
+        if not archived:
+            condition = and_(condition, Client.archived_at.is_(None))
         total = self.session.scalar(select(func.count()).select_from(Client).where(condition))
         clients = self.session.scalars(
             select(Client).where(condition).order_by(Client.full_name, Client.id).limit(limit)
         ).all()
         return list(clients), total
 
-    def contracts_in_charge(self, collaborator_id: int) -> int:
-        return self.session.scalar(
-            select(func.count())
-            .select_from(Contract)
-            .where(Contract.commercial_contact_id == collaborator_id)
-        )
+    def contracts_in_charge(self, collaborator_id: int, *, archived: bool = True) -> int:
+        condition = Contract.commercial_contact_id == collaborator_id
+        if not archived:
+            condition = and_(condition, Contract.archived_at.is_(None))
+        return self.session.scalar(select(func.count()).select_from(Contract).where(condition))
 
     def upcoming_events_supported(self, collaborator_id: int, now: datetime) -> int:
         return self.session.scalar(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from epic_events.managers.exports import ExportColumns, JsonFields, local_time
@@ -170,3 +170,14 @@ class EventManager:
     def add(self, event: Event) -> Event:
         self.session.add(event)
         return event
+
+    def hand_over_upcoming(self, from_id: int, to_id: int, now: datetime) -> list[int]:
+        """The events one support contact has from `now` on (not yet ended), given to
+        another; their ids, in order."""
+        moved = self.session.scalars(
+            update(Event)
+            .where(Event.support_contact_id == from_id, Event.end_at >= now)
+            .values(support_contact_id=to_id)
+            .returning(Event.id)
+        ).all()
+        return sorted(moved)

@@ -32,9 +32,9 @@ def _with(counts) -> str:
 
 
 def archive_screen(entity: str, show: Callable[[AppContext, int], object]):
-    def screen(ctx: AppContext) -> None:
+    def screen(ctx: AppContext, record_id: int | None = None) -> None:
         picker = pickers.of_entity(ctx, entity, Action.ARCHIVE)
-        record_id = pick(ctx, entity.capitalize(), picker).id
+        record_id = record_id or pick(ctx, entity.capitalize(), picker).id
         show(ctx, record_id)
         question = Text(
             f"Archive {entity} #{record_id}? It is hidden and read-only until restored."
@@ -49,9 +49,9 @@ def archive_screen(entity: str, show: Callable[[AppContext, int], object]):
 
 
 def restore_screen(entity: str):
-    def screen(ctx: AppContext) -> None:
+    def screen(ctx: AppContext, record_id: int | None = None) -> None:
         picker = pickers.of_entity(ctx, entity, Action.ARCHIVE, archived=True)
-        record_id = pick(ctx, f"Archived {entity}", picker).id
+        record_id = record_id or pick(ctx, f"Archived {entity}", picker).id
         counts = ACTIONS[entity][1](ctx.uow(), ctx.user, record_id)
         success(ctx.console, f"Restored {entity} #{record_id}{_with(counts)}.")
 

@@ -22,8 +22,10 @@ from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.pickers import pick
+from epic_events.views.record_screens import client_screen
 from epic_events.views.records import show_client
 from epic_events.views.renderers import CLIENT_SORTS, render_clients
+from epic_events.views.saving import save_kept
 
 
 def _browser(title: str, **filters):
@@ -32,7 +34,7 @@ def _browser(title: str, **filters):
         fetch=controller.list_clients,
         render=render_clients,
         export=exports.export_clients,
-        open_one=show_client,
+        open_one=client_screen,
         sorts=CLIENT_SORTS,
         **filters,
     )
@@ -43,19 +45,32 @@ my_clients_screen = _browser("My clients", mine=True)
 
 
 def view_screen(ctx: AppContext) -> None:
-    client = pick(ctx, "Client", pickers.clients(ctx, archived=None))
-    show_client(ctx, client.id)
+    client_screen(ctx, pick(ctx, "Client", pickers.clients(ctx, archived=None)).id)
 
 
 def create_screen(ctx: AppContext) -> None:
     console = ctx.console
     console.print("[bold]New client[/] [dim](Ctrl-C cancels)[/]")
-    fields = {
-        "full_name": ask(console, "Full name", lambda raw: validate_name(raw, "Full name")),
-        "email": ask(console, "Email", validate_email),
-        "phone": ask(console, "Phone", validate_phone),
-        "company_name": ask(console, "Company name", validate_company),
-    }
+    fields = {"full_name": ask(console, "Full name", lambda raw: validate_name(raw, "Full name"))}
+
+    def new_email(raw: str) -> str:
+        """Checked when typed: a client already known by this email is shown, not made twice."""
+        email = validate_email(raw)
+        known = controller.find_duplicates(
+            ctx.uow(), ctx.user, email=email, full_name="", company_name=""
+        )
+        known = [client for client in known if client.email == email]
+        if known:
+            shown = Page(items=known, number=1, size=len(known), total=len(known))
+            console.print(render_clients(shown, title="Already known"))
+            raise ValidationError(
+                f"Client #{known[0].id} has this email: update it instead, or type another."
+            )
+        return email
+
+    fields["email"] = ask(console, "Email", new_email)
+    fields["phone"] = ask(console, "Phone", validate_phone)
+    fields["company_name"] = ask(console, "Company name", validate_company)
     same = controller.find_duplicates(
         ctx.uow(),
         ctx.user,
@@ -77,9 +92,9 @@ def create_screen(ctx: AppContext) -> None:
     success(console, f"Created client #{client.id} {client.full_name}; you are its contact.")
 
 
-def update_screen(ctx: AppContext) -> None:
+def update_screen(ctx: AppContext, client_id: int | None = None) -> None:
     console = ctx.console
-    client_id = pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_UPDATE)).id
+    client_id = client_id or pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_UPDATE)).id
     controller.check_update_client(ctx.uow(), ctx.user, client_id)
     client = show_client(ctx, client_id).client
     info(console, "Type a new value, or press Enter to keep the current one.")
@@ -96,16 +111,22 @@ def update_screen(ctx: AppContext) -> None:
     changes = {field: value for field, value in changes.items() if value is not None}
     if not changes:
         raise ValidationError(NOTHING_TO_CHANGE)
-    updated = controller.update_client(
-        ctx.uow(), ctx.user, client.id, expected_version=client.version, **changes
+    updated = save_kept(
+        ctx,
+        lambda current: controller.update_client(
+            ctx.uow(), ctx.user, client.id, expected_version=current.version, **changes
+        ),
+        client,
+        lambda: show_client(ctx, client.id).client,
     )
-    success(console, f"Updated client #{updated.id}.")
+    if updated is not None:
+        success(console, f"Updated client #{updated.id}.")
 
 
-def reassign_screen(ctx: AppContext) -> None:
+def reassign_screen(ctx: AppContext, client_id: int | None = None) -> None:
     console = ctx.console
-    picked = pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_REASSIGN))
-    client = show_client(ctx, picked.id).client
+    client_id = client_id or pick(ctx, "Client", pickers.clients(ctx, Action.CLIENT_REASSIGN)).id
+    client = show_client(ctx, client_id).client
     commercials = pickers.collaborators(ctx, Action.CLIENT_REASSIGN, contact=Contact.COMMERCIAL)
     commercial = pick(ctx, "New commercial contact", commercials, show=True, only=True)
     updated = controller.reassign_client(ctx.uow(), ctx.user, client.id, commercial.id)

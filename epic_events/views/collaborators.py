@@ -7,7 +7,7 @@ from rich.text import Text
 from epic_events.controllers import collaborators as controller
 from epic_events.controllers import exports
 from epic_events.controllers.audit import NOTHING_TO_CHANGE
-from epic_events.controllers.permissions import Action
+from epic_events.controllers.permissions import Action, Contact
 from epic_events.departments import DepartmentName
 from epic_events.errors import ValidationError
 from epic_events.validators import (
@@ -24,6 +24,7 @@ from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.pickers import pick
+from epic_events.views.record_screens import collaborator_screen
 from epic_events.views.records import show_collaborator
 from epic_events.views.renderers import render_collaborator, render_collaborators
 from epic_events.views.text import sanitize
@@ -63,7 +64,7 @@ def list_screen(ctx: AppContext) -> None:
         ctx,
         fetch=lambda query: controller.list_collaborators(ctx.uow(), ctx.user, query),
         render=render_collaborators,
-        open_one=show_collaborator,
+        open_one=collaborator_screen,
         export=lambda query, path, progress: exports.export_collaborators(
             ctx.uow(), ctx.user, query, path, progress=progress
         ),
@@ -71,7 +72,7 @@ def list_screen(ctx: AppContext) -> None:
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_collaborator(ctx, pick(ctx, "Collaborator", pickers.collaborators(ctx)).id)
+    collaborator_screen(ctx, pick(ctx, "Collaborator", pickers.collaborators(ctx)).id)
 
 
 def create_screen(ctx: AppContext) -> None:
@@ -98,10 +99,11 @@ def create_screen(ctx: AppContext) -> None:
     )
 
 
-def update_screen(ctx: AppContext) -> None:
+def update_screen(ctx: AppContext, collaborator_id: int | None = None) -> None:
     console = ctx.console
     picker = pickers.collaborators(ctx, Action.COLLABORATOR_UPDATE)
-    collaborator = show_collaborator(ctx, pick(ctx, "Collaborator", picker).id)
+    collaborator_id = collaborator_id or pick(ctx, "Collaborator", picker).id
+    collaborator = show_collaborator(ctx, collaborator_id)
     info(console, "Type a new value, or press Enter to keep the current one.")
     changes = {
         "name": ask_optional(console, "Full name", validate_name, collaborator.name),
@@ -127,14 +129,60 @@ def update_screen(ctx: AppContext) -> None:
     success(console, f"Updated collaborator #{updated.id}: {', '.join(sorted(changes))}.")
 
 
-def activation_screen(ctx: AppContext) -> None:
+def ask_successors(ctx: AppContext, collaborator, *, deleting: bool = False):
+    """Who takes over what a leaving collaborator holds, asked before the confirmation:
+    one commercial for all their clients (with their contracts), one support contact for
+    all their upcoming events. Returns (commercial, support, what the confirmation says)."""
+    held = controller.leaving(ctx.uow(), ctx.user, collaborator.id)
+    commercial = support = None
+    said = []
+    if held.clients or held.contracts:
+        info(
+            ctx.console,
+            f"{sanitize(collaborator.name)} follows {held.clients} client(s) "
+            f"({held.contracts} contract(s)): one commercial takes them all over.",
+        )
+        commercials = pickers.collaborators(
+            ctx, Action.COLLABORATOR_DEACTIVATE, contact=Contact.COMMERCIAL
+        )
+        commercial = pick(ctx, "Hand their clients to", commercials, show=True, only=True)
+        said.append(f"their {held.clients} client(s) go to {sanitize(commercial.name)}")
+    if held.upcoming_events:
+        info(
+            ctx.console,
+            f"{sanitize(collaborator.name)} supports {held.upcoming_events} upcoming event(s): "
+            "one support contact takes them all over"
+            + (f" ({REMOVE}: leave them without support)." if deleting else "."),
+        )
+        staff = pickers.collaborators(ctx, Action.COLLABORATOR_DEACTIVATE, contact=Contact.SUPPORT)
+        support = pick(
+            ctx,
+            "Hand their events to",
+            staff,
+            show=True,
+            only=True,
+            none=REMOVE if deleting else None,
+        )
+        if support is not None:
+            said.append(f"their {held.upcoming_events} event(s) go to {sanitize(support.name)}")
+    return commercial, support, said
+
+
+REMOVE = "-"
+
+
+def activation_screen(ctx: AppContext, collaborator_id: int | None = None) -> None:
     console = ctx.console
     picker = pickers.collaborators(ctx, Action.COLLABORATOR_DEACTIVATE)
-    collaborator = show_collaborator(ctx, pick(ctx, "Collaborator", picker).id)
+    collaborator_id = collaborator_id or pick(ctx, "Collaborator", picker).id
+    collaborator = show_collaborator(ctx, collaborator_id)
+    commercial = support = None
     if collaborator.active:
+        commercial, support, said = ask_successors(ctx, collaborator)
+        handed = f" In one go, {' and '.join(said)}." if said else ""
         question = Text(
             f"Deactivate {sanitize(collaborator.name)}? They can no longer log in; their "
-            "sessions end now; nothing of theirs is lost."
+            f"sessions end now; nothing of theirs is lost.{handed}"
         )
     else:
         question = Text(f"Reactivate {sanitize(collaborator.name)}?")
@@ -147,25 +195,39 @@ def activation_screen(ctx: AppContext) -> None:
         collaborator.id,
         active=not collaborator.active,
         expected_version=collaborator.version,
+        clients_to=None if commercial is None else commercial.id,
+        events_to=None if support is None else support.id,
     )
     state = "active again" if updated.active else "deactivated"
     success(console, f"Collaborator #{updated.id} is {state}.")
 
 
-def delete_screen(ctx: AppContext) -> None:
+def delete_screen(ctx: AppContext, collaborator_id: int | None = None) -> None:
     console = ctx.console
     picker = pickers.collaborators(ctx, Action.COLLABORATOR_DELETE)
-    collaborator_id = pick(ctx, "Collaborator", picker).id
-    collaborator = controller.check_delete_collaborator(ctx.uow(), ctx.user, collaborator_id)
+    collaborator_id = collaborator_id or pick(ctx, "Collaborator", picker).id
+    collaborator = controller.check_delete_collaborator(
+        ctx.uow(), ctx.user, collaborator_id, handing_over=True
+    )
     console.print(render_collaborator(collaborator))
+    commercial, support, said = ask_successors(ctx, collaborator, deleting=True)
+    handed = f" In one go, {' and '.join(said)}." if said else ""
     question = Text.assemble(
-        ("Delete ", "bold"), (sanitize(collaborator.name), "bold"), (" for good?", "bold")
+        ("Delete ", "bold"),
+        (sanitize(collaborator.name), "bold"),
+        (" for good?", "bold"),
+        (handed, ""),
     )
     if not confirm(console, question):
         info(console, "Nothing was deleted.")
         return
     controller.delete_collaborator(
-        ctx.uow(), ctx.user, collaborator.id, expected_version=collaborator.version
+        ctx.uow(),
+        ctx.user,
+        collaborator.id,
+        expected_version=collaborator.version,
+        clients_to=None if commercial is None else commercial.id,
+        events_to=None if support is None else support.id,
     )
     success(console, f"Deleted collaborator #{collaborator.id}.")
 

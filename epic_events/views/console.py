@@ -20,7 +20,18 @@ def make_console(**options) -> Console:
 
 
 def _line(console: Console, mark: str, style: str, message: str) -> None:
-    console.print(Text.assemble((mark, f"bold {style}"), (sanitize(message), style)))
+    line = Text.assemble((mark, f"bold {style}"), (sanitize(message), style))
+    console.print(line)
+    notices = getattr(console, "notices", None)
+    if notices is not None:  # a terminal's: shown again under the menu redrawn after it
+        notices.append(line)
+
+
+def pause(console: Console, where: str = "the menu") -> None:
+    """On a terminal, keep what was just shown until the user has read it (the next screen
+    is drawn in place of it)."""
+    if editable(console):
+        console.input(prompt_text(f"Enter: back to {where}", end=" "))
 
 
 def error(console: Console, message: str) -> None:

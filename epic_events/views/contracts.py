@@ -18,8 +18,10 @@ from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.pickers import pick
+from epic_events.views.record_screens import contract_screen
 from epic_events.views.records import show_client, show_contract
 from epic_events.views.renderers import CONTRACT_SORTS, render_contracts
+from epic_events.views.saving import save_kept
 from epic_events.views.text import format_money, sanitize
 
 
@@ -29,7 +31,7 @@ def _browser(title: str, **filters):
         fetch=controller.list_contracts,
         render=render_contracts,
         export=exports.export_contracts,
-        open_one=show_contract,
+        open_one=contract_screen,
         sorts=CONTRACT_SORTS,
         **filters,
     )
@@ -55,17 +57,21 @@ def _due_within(total):
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_contract(ctx, pick(ctx, "Contract", pickers.contracts(ctx, archived=None)).id)
+    contract_screen(ctx, pick(ctx, "Contract", pickers.contracts(ctx, archived=None)).id)
 
 
-def create_screen(ctx: AppContext) -> None:
+def create_screen(ctx: AppContext, client_id: int | None = None) -> None:
     console = ctx.console
-    console.print("[bold]New contract[/] [dim](Ctrl-C cancels; amounts like 1 500,50)[/]")
-    picked = pick(ctx, "Client", pickers.clients(ctx, Action.CONTRACT_CREATE))
-    client = show_client(ctx, picked.id).client
+    console.print("[bold]New contract[/] [dim](Ctrl-C cancels; amounts like 12 000,00 €)[/]")
+    client_id = client_id or pick(ctx, "Client", pickers.clients(ctx, Action.CONTRACT_CREATE)).id
+    client = show_client(ctx, client_id).client
     total = ask(console, "Total amount", _total)
     due = ask(
-        console, "Amount due", _due_within(total), default=str(total), hint="(Enter: the total)"
+        console,
+        "Amount due",
+        _due_within(total),
+        default=format_money(total, currency=False),
+        hint="(Enter: the total)",
     )
     contract = controller.create_contract(
         ctx.uow(), ctx.user, client_id=client.id, total_amount=total, amount_due=due
@@ -73,25 +79,35 @@ def create_screen(ctx: AppContext) -> None:
     success(console, f"Created contract #{contract.id} for {contract.client_name} (unsigned).")
 
 
-def update_screen(ctx: AppContext) -> None:
+def update_screen(ctx: AppContext, contract_id: int | None = None) -> None:
     console = ctx.console
-    contract_id = pick(ctx, "Contract", pickers.contracts(ctx, Action.CONTRACT_UPDATE)).id
+    picker = pickers.contracts(ctx, Action.CONTRACT_UPDATE)
+    contract_id = contract_id or pick(ctx, "Contract", picker).id
     controller.check_update_contract(ctx.uow(), ctx.user, contract_id)
     contract = show_contract(ctx, contract_id).contract
     info(console, "Type a new value, or press Enter to keep the current one.")
-    total = ask_optional(console, "Total amount", _total, contract.total_amount)
+    current_total = format_money(contract.total_amount, currency=False)
+    total = ask_optional(console, "Total amount", _total, current_total)
     new_total = contract.total_amount if total is None else total
-    due = ask_optional(console, "Amount due", _due_within(new_total), contract.amount_due)
+    current_due = format_money(contract.amount_due, currency=False)
+    due = ask_optional(console, "Amount due", _due_within(new_total), current_due)
     if total is None and due is None:
         raise ValidationError(NOTHING_TO_CHANGE)
-    updated = controller.update_contract(
-        ctx.uow(),
-        ctx.user,
-        contract.id,
-        total_amount=total,
-        amount_due=due,
-        expected_version=contract.version,
+    updated = save_kept(
+        ctx,
+        lambda current: controller.update_contract(
+            ctx.uow(),
+            ctx.user,
+            contract.id,
+            total_amount=total,
+            amount_due=due,
+            expected_version=current.version,
+        ),
+        contract,
+        lambda: show_contract(ctx, contract.id).contract,
     )
+    if updated is None:
+        return
     success(
         console,
         f"Updated contract #{updated.id}: total {format_money(updated.total_amount)}, "
@@ -99,10 +115,10 @@ def update_screen(ctx: AppContext) -> None:
     )
 
 
-def sign_screen(ctx: AppContext) -> None:
+def sign_screen(ctx: AppContext, contract_id: int | None = None) -> None:
     console = ctx.console
     unsigned = pickers.contracts(ctx, Action.CONTRACT_SIGN)
-    contract_id = pick(ctx, "Contract to sign", unsigned, first=True, only=True).id
+    contract_id = contract_id or pick(ctx, "Contract to sign", unsigned, first=True, only=True).id
     controller.check_update_contract(ctx.uow(), ctx.user, contract_id, signing=True)
     contract = show_contract(ctx, contract_id).contract
     if contract.signed:

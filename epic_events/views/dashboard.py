@@ -19,6 +19,7 @@ from epic_events.controllers.dashboard import (
 from epic_events.controllers.permissions import DEPARTMENT_LABELS
 from epic_events.departments import DepartmentName
 from epic_events.views.browse import FIXED, NUMBER, RIGHT, list_table
+from epic_events.views.console import pause
 from epic_events.views.context import AppContext
 from epic_events.views.text import EMPTY, format_datetime, format_money, literal
 
@@ -180,3 +181,9 @@ def show_dashboard(ctx: AppContext) -> Dashboard:
     dashboard = controller.get_dashboard(ctx.uow(), ctx.user)
     ctx.console.print(render_dashboard(dashboard))
     return dashboard
+
+
+def dashboard_screen(ctx: AppContext) -> None:
+    """The dashboard from the menu: it stays until the user goes back."""
+    show_dashboard(ctx)
+    pause(ctx.console)

@@ -24,12 +24,14 @@ from epic_events.views.context import AppContext
 from epic_events.views.history import history_screen
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.pickers import pick
+from epic_events.views.record_screens import event_screen
 from epic_events.views.records import show_contract, show_event
 from epic_events.views.renderers import (
     EVENT_SORTS,
     render_event,
     render_events,
 )
+from epic_events.views.saving import save_kept
 from epic_events.views.text import format_datetime
 
 REMOVE = "-"
@@ -41,7 +43,7 @@ def _browser(title: str, **filters):
         fetch=controller.list_events,
         render=render_events,
         export=exports.export_events,
-        open_one=show_event,
+        open_one=event_screen,
         sorts=EVENT_SORTS,
         query=ListQuery(sort="start"),
         **filters,
@@ -57,7 +59,7 @@ def _end(raw: str):
 
 
 def view_screen(ctx: AppContext) -> None:
-    show_event(ctx, pick(ctx, "Event", pickers.events(ctx, archived=None)).id)
+    event_screen(ctx, pick(ctx, "Event", pickers.events(ctx, archived=None)).id)
 
 
 def ask_period(ctx: AppContext, start_default=None, end_default=None):
@@ -78,12 +80,12 @@ def ask_period(ctx: AppContext, start_default=None, end_default=None):
             error(console, problem.message)
 
 
-def create_screen(ctx: AppContext) -> None:
+def create_screen(ctx: AppContext, contract_id: int | None = None) -> None:
     console = ctx.console
     console.print("[bold]New event[/] [dim](Ctrl-C cancels)[/]")
     signed = pickers.contracts(ctx, Action.EVENT_CREATE)
     contract = show_contract(
-        ctx, pick(ctx, "Signed contract", signed, first=True, only=True).id
+        ctx, contract_id or pick(ctx, "Signed contract", signed, first=True, only=True).id
     ).contract
     name = ask(console, "Event name", validate_event_name)
     start, end = ask_period(ctx)
@@ -104,10 +106,10 @@ def create_screen(ctx: AppContext) -> None:
     success(console, f"Created event #{event.id} {event.name}; it has no support contact yet.")
 
 
-def assign_screen(ctx: AppContext) -> None:
+def assign_screen(ctx: AppContext, event_id: int | None = None) -> None:
     console = ctx.console
-    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_ASSIGN_SUPPORT), first=True)
-    event = show_event(ctx, picked.id)
+    picker = pickers.events(ctx, Action.EVENT_ASSIGN_SUPPORT)
+    event = show_event(ctx, event_id or pick(ctx, "Event", picker, first=True).id)
     staff = pickers.collaborators(ctx, Action.EVENT_ASSIGN_SUPPORT, contact=Contact.SUPPORT)
     support = pick(ctx, "Support contact", staff, show=True, only=True, none=REMOVE)
     support_id = None if support is None else support.id
@@ -118,10 +120,12 @@ def assign_screen(ctx: AppContext) -> None:
     success(console, f"Event #{updated.id} is now supported by {who}.")
 
 
-def update_screen(ctx: AppContext) -> None:
+def update_screen(ctx: AppContext, event_id: int | None = None) -> None:
     console = ctx.console
-    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True)
-    event = controller.check_update_event(ctx.uow(), ctx.user, picked.id)
+    event_id = (
+        event_id or pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True).id
+    )
+    event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
     console.print(render_event(event))
     info(console, "Type a new value, or press Enter to keep the current one.")
     name = ask_optional(console, "Event name", validate_event_name, event.name)
@@ -129,19 +133,31 @@ def update_screen(ctx: AppContext) -> None:
     location = ask_optional(console, "Location", validate_location, event.location)
     attendees = ask_optional(console, "Attendees", parse_attendees, str(event.attendees))
     notes = ask_optional(console, "Notes", validate_notes, event.notes)
-    updated = controller.update_event(
-        ctx.uow(),
-        ctx.user,
-        event.id,
-        name=name,
-        start_at=None if start == event.start_at else start,
-        end_at=None if end == event.end_at else end,
-        location=location,
-        attendees=attendees,
-        notes=notes,
-        expected_version=event.version,
+    updated = save_kept(
+        ctx,
+        lambda current: controller.update_event(
+            ctx.uow(),
+            ctx.user,
+            event.id,
+            name=name,
+            start_at=None if start == event.start_at else start,
+            end_at=None if end == event.end_at else end,
+            location=location,
+            attendees=attendees,
+            notes=notes,
+            expected_version=current.version,
+        ),
+        event,
+        lambda: _reloaded(ctx, event.id),
     )
-    success(console, f"Updated event #{updated.id}.")
+    if updated is not None:
+        success(console, f"Updated event #{updated.id}.")
+
+
+def _reloaded(ctx: AppContext, event_id: int):
+    event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
+    ctx.console.print(render_event(event))
+    return event
 
 
 def _note(raw: str) -> str:
@@ -151,29 +167,36 @@ def _note(raw: str) -> str:
     return note
 
 
-def note_screen(ctx: AppContext) -> None:
+def note_screen(ctx: AppContext, event_id: int | None = None) -> None:
     """Add a note under the notes of one of my events (the next one: Enter)."""
     console = ctx.console
-    picked = pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True)
-    event = controller.check_update_event(ctx.uow(), ctx.user, picked.id)
+    event_id = (
+        event_id or pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True).id
+    )
+    event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
     console.print(render_event(event))
     note = ask(console, "Note to add", _note)
-    notes = validate_notes(f"{event.notes}\n{note}" if event.notes else note)
-    updated = controller.update_event(
-        ctx.uow(), ctx.user, event.id, notes=notes, expected_version=event.version
-    )
-    success(console, f"Added the note to event #{updated.id} {updated.name}.")
+
+    def add(current):  # under the notes as they are when saved
+        notes = validate_notes(f"{current.notes}\n{note}" if current.notes else note)
+        return controller.update_event(
+            ctx.uow(), ctx.user, current.id, notes=notes, expected_version=current.version
+        )
+
+    updated = save_kept(ctx, add, event, lambda: _reloaded(ctx, event.id))
+    if updated is not None:
+        success(console, f"Added the note to event #{updated.id} {updated.name}.")
 
 
 ENTRIES = [
-    MenuEntry("List and search events", _browser("Events"), Action.READ_ALL),
+    MenuEntry("List and search events", _browser("Events", timely=True), Action.READ_ALL),
     MenuEntry("Upcoming events", _browser("Upcoming events", upcoming=True), Action.READ_ALL),
     MenuEntry(
         "Events without support",
-        _browser("Events without support", without_support=True),
+        _browser("Events without support", timely=True, without_support=True),
         Action.FILTER_EVENTS_WITHOUT_SUPPORT,
     ),
-    MenuEntry("My events", _browser("My events", mine=True), Action.FILTER_MY_EVENTS),
+    MenuEntry("My events", _browser("My events", timely=True, mine=True), Action.FILTER_MY_EVENTS),
     MenuEntry("View an event", view_screen, Action.READ_ALL),
     MenuEntry("Create an event", create_screen, Action.EVENT_CREATE),
     MenuEntry("Assign a support contact", assign_screen, Action.EVENT_ASSIGN_SUPPORT),

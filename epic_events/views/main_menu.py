@@ -30,7 +30,7 @@ def submenu(module: str, name: str):
 
 
 ENTRIES = [
-    MenuEntry("My dashboard", submenu("dashboard", "show_dashboard"), Action.READ_ALL),
+    MenuEntry("My dashboard", submenu("dashboard", "dashboard_screen"), Action.READ_ALL),
     MenuEntry("Clients", submenu("clients", "clients_menu"), Action.READ_ALL),
     MenuEntry("Contracts", submenu("contracts", "contracts_menu"), Action.READ_ALL),
     MenuEntry("Events", submenu("events", "events_menu"), Action.READ_ALL),

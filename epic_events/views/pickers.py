@@ -178,7 +178,9 @@ def describe_collaborator(collaborator: CollaboratorRow) -> str:
 
 
 def of_entity(ctx: AppContext, entity: str, action: Action = Action.READ_ALL, **options) -> Picker:
-    """The picker of `entity` ("client", "contract", "event")."""
+    """The picker of `entity` ("client", "contract", "event", "collaborator")."""
+    if entity == "collaborator":
+        return collaborators(ctx)
     return {"client": clients, "contract": contracts, "event": events}[entity](
         ctx, action, **options
     )

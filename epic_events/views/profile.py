@@ -7,10 +7,18 @@ from dataclasses import replace
 from epic_events.controllers import collaborators as controller
 from epic_events.controllers.audit import NOTHING_TO_CHANGE
 from epic_events.controllers.permissions import Action
-from epic_events.errors import ValidationError
+from epic_events.errors import PermissionDenied, ValidationError
 from epic_events.validators import validate_name, validate_phone
 from epic_events.views.collaborators import ask_new_password
-from epic_events.views.console import ask_optional, info, success, warning
+from epic_events.views.console import (
+    ask_optional,
+    error,
+    info,
+    pause,
+    prompt_text,
+    success,
+    warning,
+)
 from epic_events.views.context import AppContext
 from epic_events.views.menu import MenuEntry, run_menu
 from epic_events.views.renderers import render_collaborator
@@ -20,6 +28,7 @@ def view_profile(ctx: AppContext) -> None:
     ctx.console.print(
         render_collaborator(controller.get_collaborator(ctx.uow(), ctx.user, ctx.user.id))
     )
+    pause(ctx.console)
 
 
 def edit_profile(ctx: AppContext) -> None:
@@ -36,8 +45,23 @@ def edit_profile(ctx: AppContext) -> None:
     success(ctx.console, "Your profile was updated.")
 
 
+CURRENT_PASSWORD_TRIES = 3
+
+
+def ask_current_password(ctx: AppContext) -> str:
+    """The current password, checked before anything else is asked (three tries)."""
+    for _ in range(CURRENT_PASSWORD_TRIES):
+        current = ctx.console.input(prompt_text("Current password"), password=True)
+        try:
+            controller.check_own_password(ctx.uow(), ctx.user, current)
+            return current
+        except PermissionDenied as problem:
+            error(ctx.console, problem.message)
+    raise PermissionDenied("The current password was wrong three times: nothing was changed.")
+
+
 def change_password(ctx: AppContext) -> None:
-    current = ctx.console.input("[bold]Current password[/]: ", password=True)
+    current = ask_current_password(ctx)
     new = ask_new_password(ctx, "New password")
     updated = controller.change_own_password(
         ctx.uow(), ctx.user, current_password=current, new_password=new

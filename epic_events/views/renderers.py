@@ -72,10 +72,10 @@ def render_clients(page: Page[ClientRow], query: ListQuery | None = None, title=
             "#": NUMBER,
             "Name": {},
             "Company": {},
-            "Email": {},
-            "Phone": FIXED,
-            "Commercial": {},
-            "Last update": FIXED,
+            "Email": {"drop": 2},
+            "Phone": {"fixed": True, "drop": 4},
+            "Commercial": {"drop": 3},
+            "Last update": {"fixed": True, "drop": 5},
         },
     )
     for client in page.items:
@@ -131,12 +131,12 @@ def render_contracts(
         {
             "#": NUMBER,
             "Client": {},
-            "Company": {},
-            "Commercial": {},
+            "Company": {"drop": 2},
+            "Commercial": {"drop": 3},
             "Total": RIGHT,
             "Due": RIGHT,
             "Status": FIXED,
-            "Created": FIXED,
+            "Created": {"fixed": True, "drop": 4},
         },
     )
     for contract in page.items:
@@ -191,12 +191,12 @@ def render_events(page: Page[EventRow], query: ListQuery | None = None, title="E
         {
             "#": NUMBER,
             "Event": {},
-            "Client": {},
-            "Contract": RIGHT,
+            "Client": {"drop": 1},
+            "Contract": {**RIGHT, "drop": 4},
             "Start": FIXED,
             "Support": {},
-            "Location": {"max_width": 30},
-            "Attendees": RIGHT,
+            "Location": {"max_width": 30, "drop": 3},
+            "Attendees": {**RIGHT, "drop": 2},
         },
     )
     for event in page.items:
@@ -249,7 +249,13 @@ def render_collaborators(
     table = list_table(
         title,
         page_caption(page, query),
-        {"#": NUMBER, "Name": {}, "Email": {}, "Phone": {}, "Department": {}},
+        {
+            "#": NUMBER,
+            "Name": {},
+            "Email": {"drop": 2},
+            "Phone": {"drop": 3},
+            "Department": {},
+        },
     )
     for collaborator in page.items:
         deactivated = "" if collaborator.active else " (deactivated)"

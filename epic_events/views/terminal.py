@@ -45,6 +45,22 @@ def _bindings():
     return bindings
 
 
+def _answering(keys: dict[str, str]):
+    from prompt_toolkit.application.current import get_app
+    from prompt_toolkit.filters import Condition
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+    nothing_typed = Condition(lambda: not get_app().current_buffer.text)
+    for key, answer in keys.items():
+
+        @bindings.add(key, filter=nothing_typed)
+        def _answer(event, answer=answer) -> None:
+            event.app.exit(result=answer)
+
+    return bindings
+
+
 class TerminalConsole(Console):
     """A Rich console whose `input` is a prompt_toolkit prompt."""
 
@@ -54,6 +70,7 @@ class TerminalConsole(Console):
         super().__init__(**options)
         self._histories: dict = {}  # prompt -> its InMemoryHistory
         self._bindings = None
+        self.notices: list = []  # the last action's messages, shown under the next screen
 
     def _prompt_ansi(self, prompt: str | Text):
         """The prompt as Rich renders it (colours, or none under NO_COLOR), for prompt_toolkit."""
@@ -75,16 +92,23 @@ class TerminalConsole(Console):
         prefill: str = "",
         history: str | None = None,
         completer=None,  # a prompt_toolkit Completer
+        keys: dict[str, str] | None = None,
     ) -> str:
+        """`keys`: keys (prompt_toolkit names: "up", "j") that answer at once, with the
+        given text, when nothing is typed yet (a list's arrows)."""
         from prompt_toolkit import PromptSession
         from prompt_toolkit.history import InMemoryHistory
+        from prompt_toolkit.key_binding import merge_key_bindings
 
         if self._bindings is None:
             self._bindings = _bindings()
+        bindings = self._bindings
+        if keys:
+            bindings = merge_key_bindings([bindings, _answering(keys)])
         key = None if password else (history or str(prompt))
         session = PromptSession(
             history=self._histories.setdefault(key, InMemoryHistory()) if key else None,
-            key_bindings=self._bindings,
+            key_bindings=bindings,
             completer=completer,
             complete_while_typing=completer is not None,
             complete_in_thread=completer is not None,

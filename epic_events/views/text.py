@@ -41,9 +41,17 @@ def format_datetime(value) -> str:
     return "" if value is None else value.astimezone().strftime(DATETIME_FORMAT)
 
 
-def format_money(value) -> str:
-    """Two decimals, thin spaces between thousands: 1 500.50."""
-    return "" if value is None else f"{value:,.2f}".replace(",", "\u202f")
+THOUSANDS = "\u202f"  # a narrow no-break space, as French typography writes 12 000,00 €
+CURRENCY = "\u00a0€"
+
+
+def format_money(value, *, currency: bool = True) -> str:
+    """The house style, wherever money is shown: 12 000,00 € (exports keep plain numbers).
+    `currency=False` gives the number alone, as a field to edit shows it (12 000,00)."""
+    if value is None:
+        return ""
+    number = f"{value:,.2f}".replace(",", THOUSANDS).replace(".", ",")
+    return number + CURRENCY if currency else number
 
 
 def format_bool(value: bool, yes: str = "yes", no: str = "no") -> str:

@@ -61,7 +61,9 @@ class Program:
             check=False,
         )
 
-    def spawn(self, *args: str, env: dict[str, str] | None = None) -> Terminal:
+    def spawn(
+        self, *args: str, env: dict[str, str] | None = None, dimensions=(50, 140)
+    ) -> Terminal:
         return Terminal(
             sys.executable,
             ["epic_events/project.py", *args],
@@ -69,7 +71,7 @@ class Program:
             env={**self.env, **(env or {})},
             encoding="utf-8",
             timeout=30,
-            dimensions=(50, 140),
+            dimensions=dimensions,
         )
 
     @property

@@ -98,6 +98,8 @@ def test_the_benchmark_times_every_operation_and_the_exports(benchmark_summary):
         "client_detail_busiest",
         "dashboard_support",
         "picker_events_4_letters",
+        "picker_signed_contracts_offered",
+        "picker_collaborators_1_letter",
         "contract_sign",
     ):
         assert name in ops

@@ -120,8 +120,8 @@ def test_one_full_day_through_every_department(program):
     pick(child, "Contracts")
     assert f"{contract_id} " in open_list(child, "Unsigned contracts of my clients", "Unsigned")
     unpaid = open_list(child, "Contracts of my clients not fully paid", "not fully paid")
-    assert "500.00" in unpaid
-    assert "1\u202f500.50" in unpaid  # money right-aligned with two decimals
+    assert "500,00\u00a0€" in unpaid
+    assert "1\u202f500,50\u00a0€" in unpaid  # the house style: 12 000,00 €
     pick(child, "Sign a contract", picker("Contract to sign"))
     child.sendline(contract_id)
     answer(child, (r"Sign contract #\d+", "y"))
@@ -181,6 +181,10 @@ def test_one_full_day_through_every_department(program):
     pick(child, "View an event", picker("Event"))
     child.sendline(event_id)
     child.expect("Kate needs to organize the DJ")
+    child.expect("Action")
+    keys = re.sub(r"\x1b\[[0-9;]*m", "", child.before)
+    assert "t add a note · e edit · k contract · l client · h history · 0 back" in keys
+    child.sendline("0")
     child.expect("Choice")
     back_to_main(child)
     child.sendline("0")

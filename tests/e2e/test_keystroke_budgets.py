@@ -156,3 +156,20 @@ def test_gestion_creates_a_contract_for_a_client_found_by_name(program, seed):
     assert entries.count <= 4 + len(fields)
     query = "SELECT client_id FROM contracts WHERE id = :id"
     assert scalar(seed, query, id=contract_id) == jane
+
+
+def test_anyone_searches_events_for_a_word_and_opens_the_third_result(program, seed):
+    seller = seed.collaborator(*SELLER, "commerce")
+    seed.collaborator(*HELPER, "support")
+    client_id = seed.client(seller, "Jane Doucet", "jane@doucet.example", "Doucet Weddings")
+    contract_id = seed.contract(client_id, "1500", "0", signed=True)
+    for days, name in [(5, "Garden Gala"), (1, "Harbour Gala"), (9, "Winter Gala"), (3, "Quiz")]:
+        seed.event(seller, contract_id, name, days_ahead=days)
+
+    entries = start(program, HELPER)
+    entries.menu("Events")
+    entries.menu("List and search events", "List")
+    entries.line("s gala", "List")  # soonest first: Harbour, Garden, Winter
+    entries.line("3", "Action")
+    assert entries.count <= 4
+    assert "Winter Gala" in entries.child.before  # the third: its record, with its keys

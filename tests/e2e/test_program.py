@@ -152,9 +152,16 @@ def test_invalid_menu_input_reprompts_with_a_reason(program):
     child = program.spawn()
     log_in(child)
     child.sendline("42")
-    child.expect(r"Please type a number between 0 and \d+")
+    child.expect(r"Please type one of the numbers shown \(1, 2, 3, 4, 5, 6, 7, 8, or 0\)")
     child.sendline("abc")
-    child.expect("Please type a number")
+    child.expect("Please type one of the numbers shown")
+    child.sendline("²")  # a digit to isdigit(), not to int(): no crash
+    child.expect("Please type one of the numbers shown")
+    child.sendline("?")
+    child.expect("keeps its number")
+    child.expect("Choice")  # the prompt reads the keys: Ctrl-C is a key to it
+    child.sendcontrol("c")
+    child.expect("Ctrl-C cancels a form. To quit: 0 or Ctrl-D.")
     child.expect("Choice")
     assert quit_program(child) == 0
 
@@ -244,3 +251,20 @@ def test_after_a_logout_the_next_person_logs_in_even_if_another_session_was_save
     assert "Welcome back" not in again.before
     again.sendeof()
     again.expect(pexpect.EOF)
+
+
+def test_keys_typed_while_a_login_is_checked_are_neither_shown_nor_kept(program):
+    child = program.spawn()
+    shown = io.StringIO()
+    child.logfile_read = shown  # everything the terminal showed
+    child.expect("Email")
+    child.sendline(SUPER_EMAIL)
+    child.expect("Password")
+    child.sendline("a wrong password")  # argon2 and the database take a moment…
+    child.send_unread("secret typed ahead")  # …during which this is typed
+    child.expect("Wrong email or password")
+    child.expect("Email")
+    child.expect_exact("\x1b[?25h")  # the Email prompt drawn, with whatever it holds
+    child.send_unread("\x04")  # Ctrl-D: leave
+    child.expect(pexpect.EOF)
+    assert "secret" not in shown.getvalue()  # not echoed, not in the next prompt

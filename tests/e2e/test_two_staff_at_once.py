@@ -49,7 +49,10 @@ def stored_amounts(seed: Seed, contract_id: int) -> tuple[Decimal, Decimal, int]
         )
 
 
-def test_a_form_opened_before_a_colleagues_save_is_refused_and_keeps_their_values(program, seed):
+@pytest.mark.parametrize("keep_mine", [True, False], ids=["reapplied", "dropped"])
+def test_a_form_opened_before_a_colleagues_save_is_refused_and_keeps_their_values(
+    program, seed, keep_mine
+):
     seller = seed.collaborator(*SELLER, "commerce")
     client_id = seed.client(seller, "Kevin Casey", "kevin@startup.io", "Cool Startup LLC")
     contract_id = seed.contract(client_id, "1000", "1000")
@@ -75,9 +78,21 @@ def test_a_form_opened_before_a_colleagues_save_is_refused_and_keeps_their_value
     manager.expect("Amount due")
     manager.sendline(CLEAR + "100")
     manager.expect(f"Contract #{contract_id} was changed by someone else since you opened it")
-    manager.expect("Choice")  # one line, back to the menu: the program goes on
+    manager.expect("your changes are kept")
+    manager.expect(r"2\u202f000,00\u00a0€")  # the contract as it now is, before deciding
+    manager.expect(r"Apply your changes to it as it is now\?(\x1b\[[\d;]*m)* \[Y/n\]")
     assert "Traceback" not in manager.before
     assert stored_amounts(seed, contract_id) == (Decimal("2000.00"), Decimal("1500.00"), 2)
+    if keep_mine:
+        manager.sendline("y")  # what was typed is applied to version 2: nothing retyped
+        manager.expect(f"Updated contract #{contract_id}: total 3\u202f000,00\u00a0€")
+        manager.expect("Choice")
+        assert stored_amounts(seed, contract_id) == (Decimal("3000.00"), Decimal("100.00"), 3)
+    else:
+        manager.sendline("n")
+        manager.expect("Nothing was saved")
+        manager.expect("Choice")  # back to the menu: the program goes on
+        assert stored_amounts(seed, contract_id) == (Decimal("2000.00"), Decimal("1500.00"), 2)
 
     for child in (manager, commercial):
         child.sendline("0")  # from the Contracts menu back to the main menu

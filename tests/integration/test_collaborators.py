@@ -229,7 +229,7 @@ def test_a_commercial_who_owns_clients_cannot_be_deleted_and_the_app_says_which(
     assert "Bill Boquet is still the commercial contact of 12 client(s)" in message
     assert "Client 00" in message
     assert "and 2 more" in message
-    assert "Reassign them" in message
+    assert "Hand them over to another commercial" in message
     assert snapshot(connection) == before
 
 

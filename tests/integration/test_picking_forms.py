@@ -10,6 +10,7 @@ from epic_events.views import contracts as contract_screens
 from epic_events.views import events as event_screens
 from epic_events.views.context import AppContext
 from epic_events.views.menu import run_action
+from tests.conftest import PASSWORD
 from tests.integration.conftest import tag
 from tests.scripted_console import ScriptedConsole
 
@@ -117,3 +118,27 @@ def test_a_commercial_is_offered_no_unsigned_contract_for_an_event(
     screen = console.export_text()
     assert f"No signed contract of your clients has id #{unsigned.id}." in screen
     assert "Event name" not in screen  # asked again, never past the contract
+
+
+def test_the_current_password_is_checked_before_the_new_one_is_asked(uow_factory, gestion):
+    from epic_events.views import profile
+
+    answers = ["not it", "still not it", PASSWORD, "a brand new password 1", "mistyped"]
+    console = run_screen(profile.change_password, uow_factory, gestion, answers)
+    prompts = [prompt for prompt, _ in console.prompts]
+    assert prompts[:4] == [
+        "Current password: ",
+        "Current password: ",
+        "Current password: ",
+        "New password: ",
+    ]
+    assert console.export_text().count("The current password is wrong.") == 2
+
+
+def test_three_wrong_current_passwords_end_the_form_before_a_new_one_is_typed(uow_factory, gestion):
+    from epic_events.views import profile
+
+    console = run_screen(profile.change_password, uow_factory, gestion, ["a", "b", "c", "d"])
+    prompts = [prompt for prompt, _ in console.prompts]
+    assert prompts == ["Current password: "] * 3
+    assert "wrong three times: nothing was changed" in console.export_text()

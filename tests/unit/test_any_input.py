@@ -84,11 +84,12 @@ def test_a_menu_answers_anything_typed_at_its_prompt(typed):
     menu.run_menu(ctx, "Test", entries)  # ends at EOF, when the answers run out
     screen = console.export_text()
     assert "unexpected" not in screen
-    for answer in typed:
-        if answer.strip() in ("0", "q", "b"):
+    for answer in (raw.strip() for raw in typed):
+        if answer in ("0", "q", "b"):
             break
-        if answer.strip() not in ("", "1", "2"):
-            assert "Please type a number between 0 and 2." in screen
+        entry = answer.isascii() and answer.isdigit() and int(answer) in (1, 2)  # "01" too
+        if answer not in ("", "?") and not entry:
+            assert "Please type one of the numbers shown (1, 2, or 0); ? helps." in screen
 
 
 def client(number: int) -> ClientRow:
@@ -143,3 +144,36 @@ def test_a_picker_answers_anything_typed_and_asks_again(typed):
     assert "unexpected" not in screen
     if not chosen:  # the answers ran out before one was chosen: the form is cancelled
         assert "Cancelled: nothing was changed." in screen
+
+
+@EXAMPLES
+@given(typed=st.lists(TYPED, max_size=4))
+def test_a_record_answers_anything_typed_at_its_prompt(typed):
+    from epic_events.controllers.auth import CurrentUser
+    from epic_events.departments import DepartmentName
+    from epic_events.read_models import ClientDetail
+    from epic_events.views import record_screens
+
+    ran: list[str] = []
+    empty = Page([], number=1, size=10, total=0)
+    detail = ClientDetail(client(1), empty, empty)
+    actions = [
+        record_screens.RecordAction("h", "history", lambda ctx, record_id: ran.append("h")),
+        record_screens.RecordAction("e", "edit", lambda ctx, record_id: ran.append("e")),
+    ]
+    ctx, console = scripted(typed)
+    ctx.user = CurrentUser(1, "ann@example.com", "Ann", DepartmentName.GESTION)
+    ctx.uow = lambda: None  # the record is loaded by the fake below
+    menu.run_action(
+        ctx,
+        lambda ctx: record_screens.record_screen(
+            ctx, 1, lambda uow, user, record_id: detail, lambda record: "card", actions
+        ),
+    )
+    shown = console.export_text()
+    assert "unexpected" not in shown
+    for answer in (raw.strip().lower() for raw in typed):
+        if answer in record_screens.BACK:
+            break
+        if answer not in ("h", "e", "?"):
+            assert "here: h history · e edit · 0 back" in shown

@@ -228,7 +228,7 @@ def test_every_card_renders_from_read_models_made_of_plain_objects():
     assert "John Ouick Wedding" in client
     contract = render(render_contract(ContractDetail(ContractRow.of(a_contract()), one)))
     assert "#7 Kevin Casey" in contract
-    assert "1\u202f500.50" in contract
+    assert "1\u202f500,50\u00a0€" in contract
     event = render(render_event(EventRow.of(an_event())))
     assert "kevin@startup.io · +678 123 456 78" in event
     assert "Archived" in event
@@ -238,7 +238,7 @@ def test_every_card_renders_from_read_models_made_of_plain_objects():
         entity_id=7, changes={"phone": ["+33 1", "+33 2"]},
     )  # fmt: skip
     history = render(render_history(page_of(HistoryLine, Page([entry], 1, 20, 1))))
-    assert "phone: +33 1 → +33 2" in history
+    assert "Phone: +33 1 → +33 2" in history
 
 
 def test_read_models_load_neither_the_orm_nor_sqlalchemy():

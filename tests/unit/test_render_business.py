@@ -15,6 +15,7 @@ from epic_events.read_models import (
     ContractRow,
     EventRow,
 )
+from epic_events.validators import parse_amount
 from epic_events.views.renderers import (
     render_client,
     render_clients,
@@ -23,6 +24,7 @@ from epic_events.views.renderers import (
     render_event,
     render_events,
 )
+from epic_events.views.text import format_money
 
 WHEN = datetime(2023, 6, 4, 11, 0, tzinfo=UTC)
 NASTY = "[bold]x[/] [/] :smile: \x1b[31m"
@@ -112,18 +114,21 @@ def paris_time(monkeypatch):
     time.tzset()
 
 
-def test_money_has_two_decimals_and_thin_spaces_between_thousands():
+def test_money_is_written_in_the_house_style_12_000_00_euros():
     text = render(render_contracts(page(contract())))
-    assert "1\u202f500.50" in text
-    assert "1\u202f234\u202f567.80" in text
+    assert "1\u202f500,50\u00a0€" in text
+    assert "1\u202f234\u202f567,80\u00a0€" in text
+    assert format_money(Decimal("0")) == "0,00\u00a0€"
+    assert format_money(Decimal("12000"), currency=False) == "12\u202f000,00"
+    assert parse_amount(format_money(Decimal("1234567.8"))) == Decimal("1234567.80")
 
 
 def test_money_is_right_aligned():
     lines = render(render_contracts(page(contract()))).splitlines()
     row = next(line for line in lines if "Kevin Casey" in line)
     cells = [cell for cell in row.split("│") if cell.strip()]
-    total_cell = next(cell for cell in cells if "500.50" in cell)
-    assert total_cell.endswith("1\u202f500.50 ")
+    total_cell = next(cell for cell in cells if "500,50" in cell)
+    assert total_cell.endswith("1\u202f500,50\u00a0€ ")
     assert total_cell.startswith(" ")
 
 
@@ -192,3 +197,24 @@ def test_a_client_detail_lists_its_contracts_and_events_or_says_there_are_none()
 def test_an_empty_filter_says_nothing_matches_or_nothing_exists():
     assert "No event yet." in render(render_events(page()))
     assert "No event matches." in render(render_events(page(), ListQuery(search="zz")))
+
+
+def test_history_speaks_with_labels_and_the_screens_formats():
+    from epic_events.views.history import describe
+
+    changes = {
+        "start_at": ["2026-12-15T19:00+00:00", "2026-12-16T20:30+00:00"],
+        "total_amount": ["1500.00", "12000.50"],
+        "signed": ["False", "True"],
+        "support_contact": [None, "Kate Hastroff"],
+        "department_name": ["commerce", "support"],
+        "notes": ["Bring chairs.", None],
+    }
+    text = describe(changes).plain
+    assert "Start: 15/12/2026 20:00 → 16/12/2026 21:30" in text  # local: Paris
+    assert "Total: 1\u202f500,00\u00a0€ → 12\u202f000,50\u00a0€" in text
+    assert "Signed: No → Yes" in text
+    assert "Support: Kate Hastroff" in text
+    assert "Department: commerce → support" in text
+    assert "Notes: Bring chairs. → —" in text
+    assert "_" not in text

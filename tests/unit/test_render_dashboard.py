@@ -77,7 +77,7 @@ def test_commerce_figures_come_first_with_money_in_the_one_format():
     )
     assert "Dashboard · sales" in text
     assert "7" in row_of(text, "Unsigned contracts")
-    assert "2 contracts · 1\u202f234\u202f567.80" in row_of(text, "Still due by my clients")
+    assert "2 contracts · 1\u202f234\u202f567,80\u00a0€" in row_of(text, "Still due by my clients")
     assert "3" in row_of(text, "Upcoming events of my clients")
     assert text.index("Unsigned contracts") < text.index("Oldest unsigned contracts")
 
@@ -94,7 +94,7 @@ def test_the_lists_say_how_many_of_how_many_are_shown():
 def test_a_contract_line_shows_its_id_client_total_and_date_in_local_time():
     row = row_of(render(commerce(unsigned=Figure(1, (contract_line(),)))), "Kevin Casey")
     assert "346" in row
-    assert "1\u202f500.50" in row
+    assert "1\u202f500,50\u00a0€" in row
     assert "04/06/2041 13:00" in row  # 11:00 UTC in Paris in June
 
 
@@ -128,7 +128,7 @@ def test_empty_commerce_sections_say_so_in_one_line():
     text = render(commerce())
     assert "No unsigned contracts." in text
     assert "No upcoming events for your clients." in text
-    assert "0 contracts · 0.00" in row_of(text, "Still due by my clients")
+    assert "0 contracts · 0,00\u00a0€" in row_of(text, "Still due by my clients")
     assert "┃" not in text  # no empty table headers
 
 
@@ -153,7 +153,7 @@ def test_gestion_sees_events_without_support_and_the_signature_approximation_nam
     text = render(gestion(Figure(2, (event_line(), event_line(13))), Tally(3, Decimal("4500.00"))))
     assert "Dashboard · management" in text
     assert "2" in row_of(text, "Events without support, next 30 days")
-    assert "3 contracts · 4\u202f500.00" in row_of(text, "signed this month")
+    assert "3 contracts · 4\u202f500,00\u00a0€" in row_of(text, "signed this month")
     assert "Soonest events without support" in text
     assert "John Ouick Wedding" in text
 
@@ -161,9 +161,9 @@ def test_gestion_sees_events_without_support_and_the_signature_approximation_nam
 def test_empty_gestion_sections_say_so_in_one_line():
     text = render(gestion())
     assert "No event without support in the next 30 days." in text
-    assert "0 contracts · 0.00" in row_of(text, "signed this month")
+    assert "0 contracts · 0,00\u00a0€" in row_of(text, "signed this month")
 
 
 def test_one_contract_is_singular():
     text = render(gestion(signed=Tally(1, Decimal("10"))))
-    assert "1 contract · 10.00" in text
+    assert "1 contract · 10,00\u00a0€" in text

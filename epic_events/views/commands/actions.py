@@ -237,7 +237,11 @@ def update_collaborator(ctx: AppContext, args) -> None:
 
 
 def _set_active(ctx: AppContext, args, active: bool) -> None:
-    updated = collaborators.set_active(ctx.uow(), ctx.user, args.id, active=active)
+    handing = {
+        "clients_to": getattr(args, "clients_to", None),
+        "events_to": getattr(args, "events_to", None),
+    }
+    updated = collaborators.set_active(ctx.uow(), ctx.user, args.id, active=active, **handing)
     state = "active again" if updated.active else "deactivated"
     say(f"Collaborator #{updated.id} is {state}.")
     write_record(ctx, args.format, updated, render_collaborator(updated))
@@ -257,12 +261,20 @@ def reactivate_collaborator(ctx: AppContext, args) -> None:
 
 
 def delete_collaborator(ctx: AppContext, args) -> None:
-    collaborator = collaborators.check_delete_collaborator(ctx.uow(), ctx.user, args.id)
+    handing = args.clients_to is not None
+    collaborator = collaborators.check_delete_collaborator(
+        ctx.uow(), ctx.user, args.id, handing_over=handing
+    )
     if not confirmed(args, f"Delete collaborator #{collaborator.id} {collaborator.name} for good?"):
         say("Nothing was deleted.")
         return
     collaborators.delete_collaborator(
-        ctx.uow(), ctx.user, collaborator.id, expected_version=collaborator.version
+        ctx.uow(),
+        ctx.user,
+        collaborator.id,
+        expected_version=collaborator.version,
+        clients_to=args.clients_to,
+        events_to=args.events_to,
     )
     say(f"Deleted collaborator #{collaborator.id}.")
     if args.format == "json":

@@ -355,9 +355,25 @@ def _collaborators(verb) -> None:
             + ("initial" if required else "new")
             + " password from standard input (asked twice on a terminal otherwise)",
         )
-    _yes(verb("deactivate", "deactivate a collaborator who leaves (gestion)"), "deactivate")
+    for name, help_text in (
+        ("deactivate", "deactivate a collaborator who leaves (gestion)"),
+        ("delete", "delete a collaborator for good (gestion)"),
+    ):
+        leaving = verb(name, help_text)
+        _yes(leaving, name)
+        leaving.add_argument(
+            "--clients-to",
+            type=record_id("Collaborator id"),
+            metavar="ID",
+            help="first hand all their clients (with their contracts) to this commercial",
+        )
+        leaving.add_argument(
+            "--events-to",
+            type=record_id("Collaborator id"),
+            metavar="ID",
+            help="first hand all their upcoming events to this support contact",
+        )
     verb("reactivate", "reactivate a deactivated collaborator (gestion)")
-    _yes(verb("delete", "delete a collaborator for good (gestion)"), "delete")
 
 
 FIELDS = {
