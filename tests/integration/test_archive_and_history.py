@@ -338,6 +338,8 @@ def test_a_commercial_with_clients_is_not_deactivated_and_the_message_says_why(
     uow_factory, gestion, commerce, business, connection
 ):
     before = snapshot(connection)
-    with pytest.raises(Conflict, match="Hand them over to another commercial before deactivating them"):
+    with pytest.raises(
+        Conflict, match="Hand them over to another commercial before deactivating them"
+    ):
         collaborators.set_active(uow_factory(), gestion, commerce.id, active=False)
     assert snapshot(connection) == before
