@@ -22,7 +22,7 @@ from epic_events.controllers import pickers
 from epic_events.controllers.permissions import Action, Contact, only_own_records
 from epic_events.errors import ValidationError
 from epic_events.read_models import ClientRow, CollaboratorRow, ContractRow, EventRow
-from epic_events.views.console import ask, error, prompt_text
+from epic_events.views.console import ask, editable, error, prompt_text
 from epic_events.views.context import AppContext
 from epic_events.views.text import format_datetime, format_money, sanitize
 
@@ -62,7 +62,15 @@ class MatchCompleter(Completer):
 
 
 def _choose(ctx: AppContext, picker: Picker[T], rows: list[T], more: bool) -> T | None:
-    """Several match: number them; Enter takes the first, anything else searches again."""
+    """Several match: on a terminal, prompt_toolkit's selection list (↑↓ and Enter, the
+    first selected; a last line searches again); elsewhere numbered, Enter takes the first,
+    anything else searches again."""
+    if editable(ctx.console):
+        from epic_events.views.terminal import choose_one
+
+        options = [(row, picker.describe(row)) for row in rows]
+        again = "(none of these: search again)" + (" · more match" if more else "")
+        return choose_one(ctx.console, "Which one?", [*options, (None, again)])
     table = Table.grid(padding=(0, 2))
     for number, row in enumerate(rows, start=1):
         table.add_row(Text(str(number), style="bold cyan"), Text(picker.describe(row)))

@@ -126,6 +126,14 @@ def make_terminal_console() -> TerminalConsole:
     return TerminalConsole(highlight=False, emoji=False)
 
 
+def choose_one(console: TerminalConsole, message, options: list[tuple[object, str]]):
+    """prompt_toolkit's selection list: ↑↓ (or the number) and Enter take one; Ctrl-C raises
+    KeyboardInterrupt. `options` are (value, label); the first is selected."""
+    from prompt_toolkit.shortcuts import choice
+
+    return choice(console._prompt_ansi(message), options=options)
+
+
 @contextlib.contextmanager
 def keys_held_back():
     """While the block runs (a login being checked), what is typed is neither echoed nor

@@ -173,3 +173,22 @@ def test_anyone_searches_events_for_a_word_and_opens_the_third_result(program, s
     entries.line("3", "Action")
     assert entries.count <= 4
     assert "Winter Gala" in entries.child.before  # the third: its record, with its keys
+
+
+def test_several_matches_are_chosen_from_a_selection_list(program, seed):
+    seller = seed.collaborator(*SELLER, "commerce")
+    first = seed.client(seller, "Anna Doucet", "anna@doucet.example", "Doucet Weddings")
+    second = seed.client(seller, "Bruno Doucet", "bruno@doucet.example", "Doucet Galas")
+    seed.contract(first, "1500", "1500")
+    second_contract = seed.contract(second, "900", "900")
+
+    entries = start(program, SELLER)
+    entries.menu("Contracts")
+    entries.menu("Sign a contract", picker("Contract to sign"))
+    entries.line("doucet", "Which one")  # two match: prompt_toolkit's selection list
+    entries.child.send_unread("\x1b[B")  # Down: the second (newest first: Anna's)
+    entries.child.send_unread("\r")  # Enter, as a terminal sends it
+    entries.child.expect(r"Sign contract #\d+ of Anna Doucet")
+    entries.line("y", "is signed")
+    signed = "SELECT signed FROM contracts WHERE id = :id"
+    assert not scalar(seed, signed, id=second_contract)  # the one chosen, not the first
