@@ -77,7 +77,7 @@ def test_enter_takes_the_next_event_without_support_and_a_name_picks_the_helper(
 ):
     contract = make_contract(make_client(commerce), signed=True)
     event = make_event(contract)  # 2030: the next without support in this transaction's world
-    helper = user_of("support", name=f"Kate {tag()}")
+    helper = user_of("support", name=f"Kate zq{tag()}")  # never all digits: not an id
     console = run_screen(
         event_screens.assign_screen, uow_factory, gestion, ["", helper.name.split()[1]]
     )
