@@ -12,11 +12,13 @@ import time
 from pathlib import Path
 
 DESCRIPTION = """\
-Create .env (with a new JWT secret) from .env.example, data.json from data.example.json,
-the Fernet key file and token store (mode 0600), apply the database migrations and insert
-the departments and the super user of data.json. The super user's password is USER_1_PW
-(environment or .env); when it is unset you are asked for it on a terminal, and without a
-terminal a strong one is generated, printed once and kept in .env.
+Create settings.env (with a new JWT secret) from settings.env.example, data.json from
+data.example.json, the Fernet key file and token store (mode 0600), apply the database
+migrations and insert the departments and the super user of data.json. The super user's
+password is USER_1_PW (environment or settings.env); when it is unset you are asked for it on
+a terminal, and without a terminal a strong one is generated, printed once and kept in
+settings.env. An older install's .env is renamed settings.env (`pipenv run` loads a .env over
+the environment; settings.env it leaves alone).
 
 Without DATABASE_URL, an embedded PostgreSQL runs in the data folder (DATA_DIR).
 """

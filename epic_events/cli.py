@@ -20,8 +20,8 @@ Epic Events CRM: clients, contracts and events for the staff of Epic Events.
 
 Run it in a terminal and follow the numbered menus. Your session is kept (encrypted)
 until it expires or you log out, so relaunching takes you straight back to the menu.
-Settings come from the environment and .env (see .env.example); run `python setup.py` once
-first to create them and the database.
+Settings come from the environment and settings.env (see settings.env.example); run
+`python setup.py` once first to create them and the database.
 """
 
 EPILOG = """\

@@ -59,7 +59,7 @@ def app_login(
     database: Database, configured: Iterable[str | None], new_password: bool
 ) -> tuple[str | None, str | None]:
     """The application role's password on an external server, and the program's URL to
-    save in .env (None when one of the `configured` URLs already names that role).
+    save in settings.env (None when one of the `configured` URLs already names that role).
 
     A role that exists with a password nobody here knows belongs to another install of
     the same database: it keeps its password unless `new_password` says otherwise.

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from epic_events.config import Settings, load_settings, read_env_file
+from epic_events.config import SETTINGS_FILE, Settings, load_settings, read_env_file
 from epic_events.database_url import url_database
 from epic_events.db import Database
 from epic_events.demo import DemoSize, Progress
@@ -39,7 +39,7 @@ class Installer:
         `database_url`: an administrator's URL for this run (never saved);
         `new_app_password`: give an existing application role a new password."""
         self.home = home
-        self.env_file = home / ".env"
+        self.env_file = home / SETTINGS_FILE
         self.report = Report(say)
         self.environ = dict(os.environ if environ is None else environ)
         if database_url:
@@ -79,7 +79,8 @@ class Installer:
         return self.report.changes
 
     def prepare_files(self) -> Settings:
-        """.env (with its JWT secret), data.json, the token store and its key."""
+        """settings.env (with its JWT secret), data.json, the token store and its key."""
+        files.move_legacy_settings(self.home, self.report)
         files.ensure_env_file(self.env_file, self.environ, self.report)
         settings = load_settings(self.environ, self.home)
         files.ensure_data_file(settings.file_path, self.report)

@@ -48,7 +48,8 @@ def test_setup_asks_the_super_user_password_twice_without_echo(
     assert child.exitstatus == 0
     assert "secret password" not in child.before
     assert (
-        "USER_1_PW" not in (isolated_environment / ".env").read_text().split("USER_1_PW=")[-1][:1]
+        "USER_1_PW"
+        not in (isolated_environment / "settings.env").read_text().split("USER_1_PW=")[-1][:1]
     )
 
 
