@@ -228,11 +228,22 @@ def main(argv=None) -> int:
         return 1
     if args.backup:
         return 0
+    start = start_command()
     if changes:
-        print(f"Done: {changes} change(s). Start the program with: python epic_events/project.py")
+        print(f"Done: {changes} change(s). Start the program with: {start}")
     else:
-        print("Nothing to do: everything was already set up.")
+        print(f"Nothing to do: everything was already set up. Start the program with: {start}")
     return 0
+
+
+def start_command() -> str:
+    """The command that really starts the program from here: under pipenv, pipenv's; else
+    this very interpreter (the one that has the dependencies), not a bare `python`."""
+    if os.environ.get("PIPENV_ACTIVE"):
+        return "pipenv run python epic_events/project.py"
+    import shlex
+
+    return f"{shlex.quote(sys.executable)} epic_events/project.py"
 
 
 if __name__ == "__main__":

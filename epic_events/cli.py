@@ -265,10 +265,9 @@ def database_url(settings) -> str:
 
         try:
             return normalise_url(settings.database_url)
-        except ValueError:
+        except ValueError as problem:
             raise ConfigurationError(
-                "DATABASE_URL is not a valid PostgreSQL URL "
-                "(expected postgresql://user:password@host:5432/name)."
+                f"DATABASE_URL is {problem} (expected postgresql://user:password@host:5432/name)."
             ) from None
     from epic_events.embedded import start_embedded
 

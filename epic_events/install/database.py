@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from epic_events.config import Settings
-from epic_events.database_url import url_database, url_password, url_user, with_credentials
+from epic_events.database_url import (
+    libpq_dsn,
+    url_database,
+    url_password,
+    url_user,
+    with_credentials,
+)
 from epic_events.db import Database, resolve_database_url
 from epic_events.errors import ConfigurationError, DatabaseUnavailable
 from epic_events.install.report import Report
@@ -30,10 +37,29 @@ def admin_url(settings: Settings) -> tuple[str, bool]:
     """
     given = settings.database_admin_url or settings.database_url
     if given:
-        return resolve_database_url(given, settings.data_dir), False
+        setting = "DATABASE_ADMIN_URL" if settings.database_admin_url else "DATABASE_URL"
+        return resolve_database_url(given, settings.data_dir, setting), False
     from epic_events.embedded import start_embedded
 
     return start_embedded(settings.data_dir, admin=True), True
+
+
+def describe_target(settings: Settings) -> str:
+    """Where setup installs, in words: the embedded server's folder, or the server, port,
+    database and user of the administrator's URL (never its password)."""
+    given = settings.database_admin_url or settings.database_url
+    if not given:
+        return f"the embedded PostgreSQL in {settings.data_dir}"
+    try:
+        parts = urlsplit(libpq_dsn(given))
+        query = parse_qs(parts.query)
+        host = parts.hostname or query.get("host", ["localhost"])[0]  # a socket's folder too
+        port = parts.port or query.get("port", ["5432"])[0]
+    except ValueError:
+        return "the server of an unreadable URL"
+    database_name = url_database(given) or url_user(given) or "(default)"
+    user = url_user(given) or "(default user)"
+    return f"the PostgreSQL server {host}:{port}, database {database_name}, as {user}"
 
 
 def check_admin(database: Database) -> None:

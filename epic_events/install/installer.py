@@ -58,6 +58,8 @@ class Installer:
         """Bring everything up to date, then load the demo company when asked (refused on a
         production database holding clients, unless `demo_on_live_data`); return the number
         of changes made."""
+        target = database.describe_target(load_settings(self.environ, self.home))
+        self.report.say(f"Installing into {target}.")
         settings = self.prepare_files()
         seed = read_seed_file(settings.file_path)
         admin_url, embedded = database.admin_url(settings)

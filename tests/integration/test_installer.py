@@ -270,3 +270,15 @@ def test_setup_renames_an_older_installs_env_to_settings_env(isolated_environmen
     assert (home / "settings.env").read_text().startswith("# an older install\n")
     assert read_env_file(home / "settings.env")["USER_1_PW"] == "kept password 123"
     assert f"renamed {home / '.env'} to {home / 'settings.env'}" in output
+
+
+def test_setup_says_first_where_it_installs_never_the_password(
+    isolated_environment, fresh_database
+):
+    _, output = run(isolated_environment, fresh_database)
+    first = output.splitlines()[0]
+    url = make_url(fresh_database)
+    host = url.host or url.query["host"]  # the test server listens on a socket
+    assert first.startswith(f"Installing into the PostgreSQL server {host}:")
+    assert first.endswith(f", database {url.database}, as {url.username}.")
+    assert not url.password or url.password not in output
