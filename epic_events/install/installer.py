@@ -65,17 +65,19 @@ class Installer:
         admin_url, embedded = database.admin_url(settings)
         admin = Database(admin_url)
         try:
-            self.prepare_database(admin, settings, embedded)
-            seeding.seed(admin, seed, self.report, self.passwords)
-            if demo is not None:
-                seeding.load_demo(
-                    admin,
-                    demo,
-                    progress,
-                    self.report,
-                    production=not settings.is_development,
-                    on_live_data=demo_on_live_data,
-                )
+            database.check_admin(admin, None if embedded else self.report)
+            with database.one_setup_at_a_time(admin):
+                self.prepare_database(admin, settings, embedded)
+                seeding.seed(admin, seed, self.report, self.passwords)
+                if demo is not None:
+                    seeding.load_demo(
+                        admin,
+                        demo,
+                        progress,
+                        self.report,
+                        production=not settings.is_development,
+                        on_live_data=demo_on_live_data,
+                    )
         finally:
             admin.dispose()
         return self.report.changes
@@ -93,7 +95,6 @@ class Installer:
     def prepare_database(self, admin: Database, settings: Settings, embedded: bool) -> None:
         """The administrator checked, the roles made, the schema current; on an external
         server, the program's own URL saved once its role has that password."""
-        database.check_admin(admin)
         password, program_url = (None, None) if embedded else self.app_login(settings, admin)
         database.migrate(admin, password, self.report)
         if program_url:

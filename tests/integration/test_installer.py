@@ -2,6 +2,8 @@
 
 import json
 import stat
+import threading
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -10,7 +12,7 @@ from sqlalchemy.engine import make_url
 from epic_events.auth import passwords
 from epic_events.config import read_env_file
 from epic_events.demo import DemoSize
-from epic_events.errors import ConfigurationError, Conflict
+from epic_events.errors import ConfigurationError, Conflict, DatabaseUnavailable
 from epic_events.install import Installer
 from epic_events.roles import app_role
 
@@ -282,3 +284,43 @@ def test_setup_says_first_where_it_installs_never_the_password(
     assert first.startswith(f"Installing into the PostgreSQL server {host}:")
     assert first.endswith(f", database {url.database}, as {url.username}.")
     assert not url.password or url.password not in output
+
+
+def test_a_missing_database_is_created_through_the_admin_url(isolated_environment, postgres):
+    url = postgres.url_for(f"epic_missing_{uuid.uuid4().hex[:10]}")  # on a server that answers
+    try:
+        _, output = run(isolated_environment, url)
+        assert f"created the database {make_url(url).database} on the server" in output
+        assert rows(url, "SELECT count(*) FROM collaborators") == [(1,)]
+    finally:
+        postgres.drop_database(url)
+
+
+def test_a_server_that_does_not_answer_is_named_with_the_real_cause(isolated_environment):
+    url = "postgresql://admin:secret@127.0.0.1:1/epic_events"  # nothing listens on port 1
+    with pytest.raises(DatabaseUnavailable) as refused:
+        run(isolated_environment, url)
+    message = refused.value.message
+    assert message.startswith("Cannot connect to 127.0.0.1:1, database epic_events: ")
+    assert "nothing answers there" in message
+    assert "secret" not in message
+
+
+def test_two_setups_started_at_once_both_end_well(isolated_environment, fresh_database):
+    """The second waits for the first's lock, then finds the work done (no IntegrityError)."""
+    outcomes: list = [None, None]
+
+    def setup(index: int) -> None:
+        try:
+            outcomes[index] = run(isolated_environment, fresh_database, USER_1_PW="same pw 1234")
+        except Exception as problem:
+            outcomes[index] = problem
+
+    threads = [threading.Thread(target=setup, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(isinstance(outcome, tuple) for outcome in outcomes), outcomes
+    assert rows(fresh_database, "SELECT count(*) FROM collaborators") == [(1,)]
+    assert rows(fresh_database, "SELECT count(*) FROM departments") == [(3,)]
