@@ -12,11 +12,13 @@ import time
 from pathlib import Path
 
 DESCRIPTION = """\
-Create .env (with a new JWT secret) from .env.example, data.json from data.example.json,
-the Fernet key file and token store (mode 0600), apply the database migrations and insert
-the departments and the super user of data.json. The super user's password is USER_1_PW
-(environment or .env); when it is unset you are asked for it on a terminal, and without a
-terminal a strong one is generated, printed once and kept in .env.
+Create settings.env (with a new JWT secret) from settings.env.example, data.json from
+data.example.json, the Fernet key file and token store (mode 0600), apply the database
+migrations and insert the departments and the super user of data.json. The super user's
+password is USER_1_PW (environment or settings.env); when it is unset you are asked for it on
+a terminal, and without a terminal a strong one is generated, printed once and kept in
+settings.env. An older install's .env is renamed settings.env (`pipenv run` loads a .env over
+the environment; settings.env it leaves alone).
 
 Without DATABASE_URL, an embedded PostgreSQL runs in the data folder (DATA_DIR).
 """
@@ -226,11 +228,22 @@ def main(argv=None) -> int:
         return 1
     if args.backup:
         return 0
+    start = start_command()
     if changes:
-        print(f"Done: {changes} change(s). Start the program with: python epic_events/project.py")
+        print(f"Done: {changes} change(s). Start the program with: {start}")
     else:
-        print("Nothing to do: everything was already set up.")
+        print(f"Nothing to do: everything was already set up. Start the program with: {start}")
     return 0
+
+
+def start_command() -> str:
+    """The command that really starts the program from here: under pipenv, pipenv's; else
+    this very interpreter (the one that has the dependencies), not a bare `python`."""
+    if os.environ.get("PIPENV_ACTIVE"):
+        return "pipenv run python epic_events/project.py"
+    import shlex
+
+    return f"{shlex.quote(sys.executable)} epic_events/project.py"
 
 
 if __name__ == "__main__":

@@ -198,7 +198,7 @@ def main(argv=None) -> None:
     history_rows = writes.seed_history(url)
     print(f"  {history_rows} history rows written in {time.perf_counter() - started:.1f} s")
     # Screens run as the program does: as the application role, under row-level security.
-    url = normalise_url(read_env_file(home / ".env")["DATABASE_URL"])
+    url = normalise_url(read_env_file(home / "settings.env")["DATABASE_URL"])
 
     database = Database(url)
     counter = StatementCounter(database.engine)

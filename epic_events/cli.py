@@ -20,8 +20,8 @@ Epic Events CRM: clients, contracts and events for the staff of Epic Events.
 
 Run it in a terminal and follow the numbered menus. Your session is kept (encrypted)
 until it expires or you log out, so relaunching takes you straight back to the menu.
-Settings come from the environment and .env (see .env.example); run `python setup.py` once
-first to create them and the database.
+Settings come from the environment and settings.env (see settings.env.example); run
+`python setup.py` once first to create them and the database.
 """
 
 EPILOG = """\
@@ -265,10 +265,9 @@ def database_url(settings) -> str:
 
         try:
             return normalise_url(settings.database_url)
-        except ValueError:
+        except ValueError as problem:
             raise ConfigurationError(
-                "DATABASE_URL is not a valid PostgreSQL URL "
-                "(expected postgresql://user:password@host:5432/name)."
+                f"DATABASE_URL is {problem} (expected postgresql://user:password@host:5432/name)."
             ) from None
     from epic_events.embedded import start_embedded
 

@@ -1,7 +1,11 @@
-"""Settings, read once from the environment and `.env` into a frozen object.
+"""Settings, read once from the environment and `settings.env` into a frozen object.
 
-The environment wins over `.env`. Relative paths are taken from the project home: the
-folder holding `.env` (the repository root, or `EPIC_EVENTS_HOME` when set).
+The environment wins over `settings.env`. Relative paths are taken from the project home: the
+folder holding `settings.env` (the repository root, or `EPIC_EVENTS_HOME` when set).
+
+The file is not named `.env` because `pipenv run` loads a `.env` over the environment, empty
+values included: `EPIC_EVENTS_ENV=development pipenv run …` would not be development. An
+older install's `.env` is still read until `setup.py` renames it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from epic_events.errors import ConfigurationError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("production", "development")
 MIN_SECRET_LENGTH = 32
+SETTINGS_FILE = "settings.env"
+LEGACY_SETTINGS_FILE = ".env"  # what the settings file was called before pipenv's surprise
 DEFAULTS = {
     "FILE_PATH": "data.json",
     "TOKEN_PATH": "tokens.csv",
@@ -52,17 +58,19 @@ class Settings:
 
     @property
     def env_file(self) -> Path:
-        return self.home / ".env"
+        return settings_file(self.home)
 
     def require_jwt_secret(self) -> str:
         """The JWT secret, or a one-line error saying how to create it."""
         if not self.jwt_secret:
-            raise ConfigurationError("JWT_SECRET is not set: run `python setup.py` to create .env.")
+            raise ConfigurationError(
+                f"JWT_SECRET is not set: run `python setup.py` to create {SETTINGS_FILE}."
+            )
         if len(self.jwt_secret) < MIN_SECRET_LENGTH:
             raise ConfigurationError(
                 f"JWT_SECRET is too short ({len(self.jwt_secret)} characters, at least "
-                f"{MIN_SECRET_LENGTH}): delete its line in .env and run `python setup.py` to "
-                "generate one (everyone will log in again)."
+                f"{MIN_SECRET_LENGTH}): delete its line in {SETTINGS_FILE} and run "
+                "`python setup.py` to generate one (everyone will log in again)."
             )
         return self.jwt_secret
 
@@ -71,6 +79,13 @@ def project_home(environ: Mapping[str, str] | None = None) -> Path:
     environ = os.environ if environ is None else environ
     home = environ.get("EPIC_EVENTS_HOME")
     return Path(home).expanduser().resolve() if home else REPO_ROOT
+
+
+def settings_file(home: Path) -> Path:
+    """The settings file of `home`: `settings.env`, or an older install's `.env` while there
+    is no `settings.env` (setup.py renames it)."""
+    current, legacy = home / SETTINGS_FILE, home / LEGACY_SETTINGS_FILE
+    return legacy if not current.exists() and legacy.is_file() else current
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -103,8 +118,8 @@ def load_settings(environ: Mapping[str, str] | None = None, home: Path | None = 
     """Read every setting; raise ConfigurationError with one clear line when one is invalid."""
     environ = os.environ if environ is None else environ
     home = home or project_home(environ)
-    values = {**DEFAULTS, **read_env_file(home / ".env")}
-    values.update(environ)  # set, even empty, in the environment: it wins over .env
+    values = {**DEFAULTS, **read_env_file(settings_file(home))}
+    values.update(environ)  # set, even empty, in the environment: it wins over the file
 
     def text(name: str) -> str | None:
         value = values.get(name, "").strip()

@@ -10,11 +10,29 @@ SCHEME = re.compile(r"^(postgres|postgresql)(\+\w+)?://", re.IGNORECASE)
 
 
 def normalise_url(url: str) -> str:
-    """Any PostgreSQL URL, made to use psycopg2 (SQLAlchemy 2.1 would pick psycopg 3)."""
+    """Any PostgreSQL URL, made to use psycopg2 (SQLAlchemy 2.1 would pick psycopg 3).
+
+    ValueError when it is not one libpq could read (a scheme of another database, an
+    unclosed IPv6 bracket, a port that is no port, an unknown parameter): a settings error
+    to say in one line, not a connection that fails later."""
     match = SCHEME.match(url.strip())
     if not match:
         raise ValueError(f"not a PostgreSQL URL: {url.split(':', 1)[0]}")
-    return "postgresql+psycopg2://" + url.strip()[match.end() :]
+    rest = url.strip()[match.end() :]
+    check_libpq_url("postgresql://" + rest)
+    return "postgresql+psycopg2://" + rest
+
+
+def check_libpq_url(url: str) -> None:
+    import psycopg2
+    from psycopg2.extensions import parse_dsn
+
+    try:
+        urlsplit(url).port  # noqa: B018 - read for its check: a port that is no port
+        parse_dsn(url)
+    except (ValueError, psycopg2.ProgrammingError) as problem:
+        reason = str(problem).strip().splitlines()[0] if str(problem).strip() else "unreadable"
+        raise ValueError(f"not a valid PostgreSQL URL: {reason}") from None
 
 
 def libpq_dsn(url: str) -> str:

@@ -118,17 +118,19 @@ def translate_database_error(exc: DBAPIError) -> EpicEventsError | DBAPIError:
     return exc
 
 
-def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
-    """The URL to use: DATABASE_URL when given, else the embedded server's."""
+def resolve_database_url(
+    database_url: str | None, data_dir: Path, setting: str = "DATABASE_URL"
+) -> str:
+    """The URL to use: `database_url` when given (the value of `setting`), else the
+    embedded server's."""
     if database_url:
         try:
             return normalise_url(database_url)
-        except Exception:
+        except ValueError as problem:
             from epic_events.errors import ConfigurationError
 
             raise ConfigurationError(
-                "DATABASE_URL is not a valid PostgreSQL URL "
-                "(expected postgresql://user:password@host:5432/name)."
+                f"{setting} is {problem} (expected postgresql://user:password@host:5432/name)."
             ) from None
     return start_embedded(data_dir)
 

@@ -1,6 +1,6 @@
 """Fixtures: one real PostgreSQL per test session, one rolled-back transaction per test.
 
-Every path a test may touch (.env, token store, key, data folder) points into a temporary
+Every path a test may touch (settings.env, token store, key, data folder) points into a temporary
 folder, and the settings a developer may have exported are cleared.
 """
 
@@ -47,7 +47,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No test reads or writes a developer's .env, tokens or data folder."""
+    """No test reads or writes a developer's settings.env, tokens or data folder."""
     for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"

@@ -1,7 +1,7 @@
 """The installer behind `python setup.py`: files, schema, departments, super user.
 
 Idempotent and never destructive: what exists is kept, and a second run says so.
-`installer` runs the steps; `files` writes .env, data.json and the token store;
+`installer` runs the steps; `files` writes settings.env, data.json and the token store;
 `database` checks the administrator, makes the roles and migrates; `seeding` inserts
 data.json's departments and users (passwords from `user_passwords`) and the demo company.
 `backup` backs the database up and `restore` restores it (`setup.py --backup/--restore`:

@@ -3,14 +3,22 @@ application role's login, and the schema's migrations."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from epic_events.config import Settings
-from epic_events.database_url import url_database, url_password, url_user, with_credentials
+from epic_events.database_url import (
+    libpq_dsn,
+    url_database,
+    url_password,
+    url_user,
+    with_credentials,
+)
 from epic_events.db import Database, resolve_database_url
 from epic_events.errors import ConfigurationError, DatabaseUnavailable
 from epic_events.install.report import Report
@@ -30,36 +38,148 @@ def admin_url(settings: Settings) -> tuple[str, bool]:
     """
     given = settings.database_admin_url or settings.database_url
     if given:
-        return resolve_database_url(given, settings.data_dir), False
+        setting = "DATABASE_ADMIN_URL" if settings.database_admin_url else "DATABASE_URL"
+        return resolve_database_url(given, settings.data_dir, setting), False
     from epic_events.embedded import start_embedded
 
     return start_embedded(settings.data_dir, admin=True), True
 
 
-def check_admin(database: Database) -> None:
+def describe_target(settings: Settings) -> str:
+    """Where setup installs, in words: the embedded server's folder, or the server, port,
+    database and user of the administrator's URL (never its password)."""
+    given = settings.database_admin_url or settings.database_url
+    if not given:
+        return f"the embedded PostgreSQL in {settings.data_dir}"
+    try:
+        parts = urlsplit(libpq_dsn(given))
+        query = parse_qs(parts.query)
+        host = parts.hostname or query.get("host", ["localhost"])[0]  # a socket's folder too
+        port = parts.port or query.get("port", ["5432"])[0]
+    except ValueError:
+        return "the server of an unreadable URL"
+    database_name = url_database(given) or url_user(given) or "(default)"
+    user = url_user(given) or "(default user)"
+    return f"the PostgreSQL server {host}:{port}, database {database_name}, as {user}"
+
+
+def check_admin(database: Database, report: Report | None = None) -> None:
     """The administrator creates roles and bypasses row-level security to seed; the
-    names of the application role follow from the database's."""
+    names of the application role follow from the database's. A database that does not
+    exist yet on a server that answers is created (with `report`); any other failure to
+    connect says its real cause in one line."""
     try:
         with database.engine.connect() as connection:
             user, able = connection.execute(CAN_ADMINISTER).one()
-    except OperationalError:
-        raise DatabaseUnavailable(
-            "The database cannot be reached: check DATABASE_ADMIN_URL (or DATABASE_URL) "
-            "and that the server is running."
-        ) from None
+    except OperationalError as problem:
+        reason = server_message(problem)
+        name = url_database(database.url)
+        if report is not None and "does not exist" in reason and f'"{name}"' in reason:
+            create_database(database.url, report)
+            return check_admin(database)
+        raise DatabaseUnavailable(unreachable(database.url, reason)) from None
     if not able:
         raise ConfigurationError(
             f"setup.py connects as {user}, who cannot create roles or bypass row-level "
             "security: set DATABASE_ADMIN_URL to a superuser's URL (the program itself "
             "connects as its own role, see README)."
         )
+    return None
+
+
+SETUP_LOCK = 0x45504943  # "EPIC": the advisory lock every setup.py of a database takes
+
+
+@contextlib.contextmanager
+def one_setup_at_a_time(database: Database) -> Iterator[None]:
+    """Hold the database's setup lock (a session advisory lock on a connection of its own)
+    while the block runs: a second setup.py started at the same moment waits here, then
+    finds the roles, schema and users made and says so, instead of failing halfway."""
+    with database.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
+            connection.commit()
+
+
+def server_message(problem: OperationalError) -> str:
+    """The first line of what libpq or the server said."""
+    text = str(getattr(problem, "orig", None) or problem).strip()
+    return text.splitlines()[0] if text else "no answer"
+
+
+def unreachable(url: str, reason: str) -> str:
+    """One line naming the real cause of a failed connection."""
+    where = describe_target_url(url)
+    lowered = reason.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        cause = f"the server refused the password of {url_user(url) or 'the user'}"
+    elif "does not exist" in lowered and "role" in lowered:
+        cause = f"the server has no role {url_user(url)}"
+    elif "does not exist" in lowered:
+        cause = f"the server has no database {url_database(url)}"
+    elif "connection refused" in lowered or "no such file" in lowered:
+        cause = "nothing answers there: is the server running, on that port?"
+    elif "could not translate host name" in lowered or "name or service not known" in lowered:
+        cause = "that host name is unknown"
+    elif "timeout" in lowered or "timed out" in lowered:
+        cause = "the server did not answer in time"
+    else:
+        cause = reason
+    return f"Cannot connect to {where}: {cause} (check DATABASE_ADMIN_URL)."
+
+
+def describe_target_url(url: str) -> str:
+    try:
+        parts = urlsplit(libpq_dsn(url))
+        query = parse_qs(parts.query)
+        host = parts.hostname or query.get("host", ["localhost"])[0]
+        port = parts.port or query.get("port", ["5432"])[0]
+    except ValueError:
+        return "the server"
+    return f"{host}:{port}, database {url_database(url) or '(default)'}"
+
+
+def create_database(url: str, report: Report) -> None:
+    """Create the URL's database, connected to the server's `postgres` maintenance database
+    with the same credentials (CREATE DATABASE cannot run in a transaction). Another setup
+    creating it at the same moment is no error."""
+    from sqlalchemy.exc import ProgrammingError
+
+    name = url_database(url)
+    parts = urlsplit(url)
+    maintenance = Database(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        with maintenance.engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as connection:
+            quoted = connection.dialect.identifier_preparer.quote(name)
+            try:
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+            except ProgrammingError as problem:
+                if "already exists" not in str(problem.orig):
+                    raise
+                return
+    except OperationalError as problem:
+        raise DatabaseUnavailable(unreachable(url, server_message(problem))) from None
+    except ProgrammingError as problem:
+        raise DatabaseUnavailable(
+            f"The database {name} does not exist and cannot be created as "
+            f"{url_user(url)}: {server_message(problem)}"
+        ) from None
+    finally:
+        maintenance.dispose()
+    report.did(f"created the database {name} on the server")
 
 
 def app_login(
     database: Database, configured: Iterable[str | None], new_password: bool
 ) -> tuple[str | None, str | None]:
     """The application role's password on an external server, and the program's URL to
-    save in .env (None when one of the `configured` URLs already names that role).
+    save in settings.env (None when one of the `configured` URLs already names that role).
 
     A role that exists with a password nobody here knows belongs to another install of
     the same database: it keeps its password unless `new_password` says otherwise.

@@ -1,4 +1,4 @@
-"""The installer's file work: `.env`, `data.json`, the token store and its key.
+"""The installer's file work: `settings.env`, `data.json`, the token store and its key.
 
 Never destructive: a file that exists is kept, and only a missing value is added to it.
 """
@@ -12,11 +12,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from epic_events.auth.token_store import TokenStore, atomic_write
-from epic_events.config import REPO_ROOT, Settings, read_env_file
+from epic_events.config import (
+    LEGACY_SETTINGS_FILE,
+    REPO_ROOT,
+    SETTINGS_FILE,
+    Settings,
+    read_env_file,
+)
 from epic_events.database_url import url_user
 from epic_events.install.report import Report
 
-ENV_TEMPLATE = REPO_ROOT / ".env.example"
+ENV_TEMPLATE = REPO_ROOT / "settings.env.example"
 DATA_TEMPLATE = REPO_ROOT / "data.example.json"
 SECRET_BYTES = 48
 
@@ -34,8 +40,21 @@ def set_env_value(path: Path, key: str, value: str) -> None:
     atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
+def move_legacy_settings(home: Path, report: Report) -> None:
+    """An older install's `.env` becomes `settings.env` (pipenv loads a `.env` over the
+    environment), unless a `settings.env` exists already (then `.env` is left alone)."""
+    legacy, current = home / LEGACY_SETTINGS_FILE, home / SETTINGS_FILE
+    if legacy.is_file() and not current.exists():
+        os.replace(legacy, current)
+        report.did(
+            f"renamed {legacy} to {current}: `pipenv run` loads a .env over your "
+            "environment, settings.env it leaves alone"
+        )
+
+
 def ensure_env_file(env_file: Path, environ: Mapping[str, str], report: Report) -> None:
-    """Create `.env` from `.env.example` with a new JWT secret, or add the secret it lacks."""
+    """Create `settings.env` from `settings.env.example` with a new JWT secret, or add the
+    secret it lacks."""
     if not env_file.exists():
         env_file.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(env_file, ENV_TEMPLATE.read_bytes())
@@ -72,7 +91,7 @@ def ensure_token_files(settings: Settings, report: Report) -> None:
 def save_program_url(
     env_file: Path, program_url: str, environ: Mapping[str, str], report: Report
 ) -> None:
-    """Save the application role's URL as DATABASE_URL in `.env`, and warn when an
+    """Save the application role's URL as DATABASE_URL in `settings.env`, and warn when an
     administrator's URL stood (or still stands, in the environment) in its place."""
     previous = read_env_file(env_file).get("DATABASE_URL")
     set_env_value(env_file, "DATABASE_URL", program_url)
@@ -89,6 +108,6 @@ def save_program_url(
     in_environment = environ.get("DATABASE_URL")
     if in_environment and url_user(in_environment) != role:
         report.warn(
-            "DATABASE_URL is set in your environment, which wins over .env, to an "
+            "DATABASE_URL is set in your environment, which wins over settings.env, to an "
             f"administrator's URL: the program refuses it; use the DATABASE_URL of {env_file}"
         )

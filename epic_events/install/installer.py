@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from epic_events.config import Settings, load_settings, read_env_file
+from epic_events.config import SETTINGS_FILE, Settings, load_settings, read_env_file
 from epic_events.database_url import url_database
 from epic_events.db import Database
 from epic_events.demo import DemoSize, Progress
@@ -39,7 +39,7 @@ class Installer:
         `database_url`: an administrator's URL for this run (never saved);
         `new_app_password`: give an existing application role a new password."""
         self.home = home
-        self.env_file = home / ".env"
+        self.env_file = home / SETTINGS_FILE
         self.report = Report(say)
         self.environ = dict(os.environ if environ is None else environ)
         if database_url:
@@ -58,28 +58,33 @@ class Installer:
         """Bring everything up to date, then load the demo company when asked (refused on a
         production database holding clients, unless `demo_on_live_data`); return the number
         of changes made."""
+        target = database.describe_target(load_settings(self.environ, self.home))
+        self.report.say(f"Installing into {target}.")
         settings = self.prepare_files()
         seed = read_seed_file(settings.file_path)
         admin_url, embedded = database.admin_url(settings)
         admin = Database(admin_url)
         try:
-            self.prepare_database(admin, settings, embedded)
-            seeding.seed(admin, seed, self.report, self.passwords)
-            if demo is not None:
-                seeding.load_demo(
-                    admin,
-                    demo,
-                    progress,
-                    self.report,
-                    production=not settings.is_development,
-                    on_live_data=demo_on_live_data,
-                )
+            database.check_admin(admin, None if embedded else self.report)
+            with database.one_setup_at_a_time(admin):
+                self.prepare_database(admin, settings, embedded)
+                seeding.seed(admin, seed, self.report, self.passwords)
+                if demo is not None:
+                    seeding.load_demo(
+                        admin,
+                        demo,
+                        progress,
+                        self.report,
+                        production=not settings.is_development,
+                        on_live_data=demo_on_live_data,
+                    )
         finally:
             admin.dispose()
         return self.report.changes
 
     def prepare_files(self) -> Settings:
-        """.env (with its JWT secret), data.json, the token store and its key."""
+        """settings.env (with its JWT secret), data.json, the token store and its key."""
+        files.move_legacy_settings(self.home, self.report)
         files.ensure_env_file(self.env_file, self.environ, self.report)
         settings = load_settings(self.environ, self.home)
         files.ensure_data_file(settings.file_path, self.report)
@@ -90,7 +95,6 @@ class Installer:
     def prepare_database(self, admin: Database, settings: Settings, embedded: bool) -> None:
         """The administrator checked, the roles made, the schema current; on an external
         server, the program's own URL saved once its role has that password."""
-        database.check_admin(admin)
         password, program_url = (None, None) if embedded else self.app_login(settings, admin)
         database.migrate(admin, password, self.report)
         if program_url:

@@ -90,8 +90,8 @@ def load_demo(
         raise Conflict(
             "this production database holds clients of its own: loading the "
             "demo locks and rebuilds its indexes while staff work. Use a development "
-            f"database (EPIC_EVENTS_ENV=development in .env), or add {DEMO_ON_DATA_FLAG} if you "
-            "really mean it. Nothing was loaded."
+            "database (EPIC_EVENTS_ENV=development in settings.env), or add "
+            f"{DEMO_ON_DATA_FLAG} if you really mean it. Nothing was loaded."
         )
     result = seed_demo(database.engine, size, progress)
     if not result.created:

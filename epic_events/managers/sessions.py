@@ -119,7 +119,7 @@ def check_schema(quick: QuickDatabase) -> None:
             f"DATABASE_URL connects as {privileged}, an administrator that row-level security "
             "does not bind: the program connects as its database's app role (run `python "
             "setup.py` with DATABASE_ADMIN_URL set to the administrator's URL; it writes the "
-            "program's DATABASE_URL in .env)."
+            "program's DATABASE_URL in settings.env)."
         )
 
     current = quick.schema_revision()

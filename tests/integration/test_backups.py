@@ -101,7 +101,7 @@ def test_a_restore_into_another_database_is_the_same_rows_under_its_own_roles(
     installer(tmp_path, empty_database, lines).restore(path)
     assert checksums(empty_database) == checksums(url)
     assert security(empty_database) == security(url)
-    program_url = read_env_file(tmp_path / ".env")["DATABASE_URL"]
+    program_url = read_env_file(tmp_path / "settings.env")["DATABASE_URL"]
     assert "epic_backup_dst" in program_url
     report = "\n".join(lines)
     assert "is intact" in report
@@ -111,7 +111,7 @@ def test_a_restore_into_another_database_is_the_same_rows_under_its_own_roles(
 def test_the_app_role_of_a_restored_database_is_still_bound(source, empty_database, tmp_path):
     _, path = source
     installer(tmp_path, empty_database).restore(path)
-    program_url = read_env_file(tmp_path / ".env")["DATABASE_URL"]
+    program_url = read_env_file(tmp_path / "settings.env")["DATABASE_URL"]
     engine = create_engine(program_url.replace("postgresql://", "postgresql+psycopg2://", 1))
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM clients")) == 60
@@ -261,7 +261,7 @@ def test_a_wrong_passphrase_changes_nothing(source, empty_database, tmp_path):
     with pytest.raises(WrongPassphrase, match=r"^Wrong passphrase for company.backup"):
         wrong.restore(path)
     assert tables(empty_database) == []
-    assert not (tmp_path / ".env").exists()
+    assert not (tmp_path / "settings.env").exists()
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 import json
 import stat
+import threading
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -10,7 +12,7 @@ from sqlalchemy.engine import make_url
 from epic_events.auth import passwords
 from epic_events.config import read_env_file
 from epic_events.demo import DemoSize
-from epic_events.errors import ConfigurationError, Conflict
+from epic_events.errors import ConfigurationError, Conflict, DatabaseUnavailable
 from epic_events.install import Installer
 from epic_events.roles import app_role
 
@@ -41,11 +43,11 @@ def test_a_first_run_creates_everything(isolated_environment, fresh_database):
     home = isolated_environment
     changes, report = run(home, fresh_database, USER_1_PW="super user password")
     assert changes > 0
-    for name in (".env", "data.json", "tokens.csv", "jwt.key"):
+    for name in ("settings.env", "data.json", "tokens.csv", "jwt.key"):
         assert (home / name).exists(), name
-    for private in (".env", "tokens.csv", "jwt.key"):
+    for private in ("settings.env", "tokens.csv", "jwt.key"):
         assert stat.S_IMODE((home / private).stat().st_mode) == 0o600, private
-    assert len(read_env_file(home / ".env")["JWT_SECRET"]) >= 32
+    assert len(read_env_file(home / "settings.env")["JWT_SECRET"]) >= 32
     departments = rows(fresh_database, "SELECT name FROM departments ORDER BY name")
     assert [d.name for d in departments] == ["commerce", "gestion", "support"]
     (user,) = rows(
@@ -62,13 +64,13 @@ def test_a_first_run_creates_everything(isolated_environment, fresh_database):
 def test_a_second_run_changes_nothing_and_says_so(isolated_environment, fresh_database):
     home = isolated_environment
     run(home, fresh_database, USER_1_PW="super user password")
-    env_before = (home / ".env").read_bytes()
+    env_before = (home / "settings.env").read_bytes()
     key_before = (home / "jwt.key").read_bytes()
     changes, report = run(home, fresh_database, USER_1_PW="another password now")
     assert changes == 0
     assert "already exists" in report
     assert "up to date" in report
-    assert (home / ".env").read_bytes() == env_before
+    assert (home / "settings.env").read_bytes() == env_before
     assert (home / "jwt.key").read_bytes() == key_before
     (user,) = rows(fresh_database, "SELECT password_hash FROM collaborators")
     assert passwords.verify_password(user.password_hash, "super user password")
@@ -79,7 +81,7 @@ def test_without_a_password_or_terminal_one_is_generated_shown_once_and_kept(
 ):
     home = isolated_environment
     _, report = run(home, fresh_database)
-    generated = read_env_file(home / ".env")["USER_1_PW"]
+    generated = read_env_file(home / "settings.env")["USER_1_PW"]
     assert len(generated) >= 20
     assert report.count(generated) == 1
     (user,) = rows(fresh_database, "SELECT password_hash FROM collaborators")
@@ -90,12 +92,12 @@ def test_an_existing_env_file_keeps_its_values_and_gets_a_missing_secret(
     isolated_environment, fresh_database
 ):
     home = isolated_environment
-    (home / ".env").write_text("# mine\nSENTRY_DSN=\nUSER_1_PW=kept password 123\n")
+    (home / "settings.env").write_text("# mine\nSENTRY_DSN=\nUSER_1_PW=kept password 123\n")
     run(home, fresh_database)
-    values = read_env_file(home / ".env")
+    values = read_env_file(home / "settings.env")
     assert values["USER_1_PW"] == "kept password 123"
     assert len(values["JWT_SECRET"]) >= 32
-    assert (home / ".env").read_text().startswith("# mine\n")
+    assert (home / "settings.env").read_text().startswith("# mine\n")
 
 
 @pytest.mark.parametrize(
@@ -168,9 +170,9 @@ def test_an_admin_url_given_to_setup_gives_the_program_its_own_url_and_is_never_
         environ={"USER_1_PW": "super user password"},
         database_url=fresh_database,
     ).run()
-    saved = read_env_file(home / ".env")
+    saved = read_env_file(home / "settings.env")
     assert not saved.get("DATABASE_ADMIN_URL")
-    assert fresh_database not in (home / ".env").read_text()
+    assert fresh_database not in (home / "settings.env").read_text()
     program_url = make_url(saved["DATABASE_URL"])
     assert program_url.username == app_role(make_url(fresh_database).database)
     assert program_url.database == make_url(fresh_database).database
@@ -194,7 +196,7 @@ def test_the_super_users_password_is_asked_through_the_prompt_the_installer_is_g
     ]
     (user,) = rows(fresh_database, "SELECT password_hash FROM collaborators")
     assert passwords.verify_password(user.password_hash, "typed at the prompt")
-    assert not read_env_file(home / ".env").get("USER_1_PW")  # typed, so never written down
+    assert not read_env_file(home / "settings.env").get("USER_1_PW")  # typed, so never written down
     assert "typed at the prompt" not in "\n".join(lines)
 
 
@@ -260,3 +262,65 @@ def test_the_demo_loads_into_a_new_production_database(isolated_environment, fre
     run(home, fresh_database, USER_1_PW="super user password")
     Installer(home, print, environ={"DATABASE_URL": fresh_database}).run(TINY_DEMO)
     assert rows(fresh_database, "SELECT count(*) AS n FROM events")[0].n == 10
+
+
+def test_setup_renames_an_older_installs_env_to_settings_env(isolated_environment, fresh_database):
+    home = isolated_environment
+    (home / ".env").write_text("# an older install\nUSER_1_PW=kept password 123\n")
+    _, output = run(home, fresh_database)
+    assert not (home / ".env").exists()  # pipenv would load it over the environment
+    assert (home / "settings.env").read_text().startswith("# an older install\n")
+    assert read_env_file(home / "settings.env")["USER_1_PW"] == "kept password 123"
+    assert f"renamed {home / '.env'} to {home / 'settings.env'}" in output
+
+
+def test_setup_says_first_where_it_installs_never_the_password(
+    isolated_environment, fresh_database
+):
+    _, output = run(isolated_environment, fresh_database)
+    first = output.splitlines()[0]
+    url = make_url(fresh_database)
+    host = url.host or url.query["host"]  # the test server listens on a socket
+    assert first.startswith(f"Installing into the PostgreSQL server {host}:")
+    assert first.endswith(f", database {url.database}, as {url.username}.")
+    assert not url.password or url.password not in output
+
+
+def test_a_missing_database_is_created_through_the_admin_url(isolated_environment, postgres):
+    url = postgres.url_for(f"epic_missing_{uuid.uuid4().hex[:10]}")  # on a server that answers
+    try:
+        _, output = run(isolated_environment, url)
+        assert f"created the database {make_url(url).database} on the server" in output
+        assert rows(url, "SELECT count(*) FROM collaborators") == [(1,)]
+    finally:
+        postgres.drop_database(url)
+
+
+def test_a_server_that_does_not_answer_is_named_with_the_real_cause(isolated_environment):
+    url = "postgresql://admin:secret@127.0.0.1:1/epic_events"  # nothing listens on port 1
+    with pytest.raises(DatabaseUnavailable) as refused:
+        run(isolated_environment, url)
+    message = refused.value.message
+    assert message.startswith("Cannot connect to 127.0.0.1:1, database epic_events: ")
+    assert "nothing answers there" in message
+    assert "secret" not in message
+
+
+def test_two_setups_started_at_once_both_end_well(isolated_environment, fresh_database):
+    """The second waits for the first's lock, then finds the work done (no IntegrityError)."""
+    outcomes: list = [None, None]
+
+    def setup(index: int) -> None:
+        try:
+            outcomes[index] = run(isolated_environment, fresh_database, USER_1_PW="same pw 1234")
+        except Exception as problem:
+            outcomes[index] = problem
+
+    threads = [threading.Thread(target=setup, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(isinstance(outcome, tuple) for outcome in outcomes), outcomes
+    assert rows(fresh_database, "SELECT count(*) FROM collaborators") == [(1,)]
+    assert rows(fresh_database, "SELECT count(*) FROM departments") == [(3,)]

@@ -67,7 +67,7 @@ def test_setup_writes_the_programs_url_for_the_application_role_with_a_password(
     isolated_environment, fresh_database
 ):
     install(isolated_environment, fresh_database)
-    program_url = make_url(read_env_file(isolated_environment / ".env")["DATABASE_URL"])
+    program_url = make_url(read_env_file(isolated_environment / "settings.env")["DATABASE_URL"])
     assert program_url.username == app_of(fresh_database)
     assert len(program_url.password) >= 24
     assert program_url.database == make_url(fresh_database).database
@@ -81,10 +81,10 @@ def test_setup_writes_the_programs_url_for_the_application_role_with_a_password(
 
 def test_a_second_setup_keeps_the_application_password(isolated_environment, fresh_database):
     install(isolated_environment, fresh_database)
-    first = read_env_file(isolated_environment / ".env")["DATABASE_URL"]
+    first = read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
     changes, _ = install(isolated_environment, fresh_database)
     assert changes == 0
-    assert read_env_file(isolated_environment / ".env")["DATABASE_URL"] == first
+    assert read_env_file(isolated_environment / "settings.env")["DATABASE_URL"] == first
 
 
 def test_the_schema_belongs_to_the_owner_role_not_to_the_admin(
@@ -120,13 +120,13 @@ def test_an_install_from_before_the_roles_is_taken_over_without_losing_data(
 def test_a_pre_roles_install_moves_its_admin_url_out_of_the_programs_way(
     isolated_environment, fresh_database
 ):
-    (isolated_environment / ".env").write_text(f"DATABASE_URL={fresh_database}\n")
+    (isolated_environment / "settings.env").write_text(f"DATABASE_URL={fresh_database}\n")
     lines = []
     Installer(
         isolated_environment, lines.append, environ={"USER_1_PW": "super user password"}
     ).run()
-    saved = read_env_file(isolated_environment / ".env")
-    assert fresh_database not in (isolated_environment / ".env").read_text()  # never kept
+    saved = read_env_file(isolated_environment / "settings.env")
+    assert fresh_database not in (isolated_environment / "settings.env").read_text()  # never kept
     assert "administrator's: it was replaced" in "\n".join(lines)
     assert make_url(saved["DATABASE_URL"]).username == app_of(fresh_database)
 
@@ -207,7 +207,7 @@ def test_a_second_install_of_the_same_database_never_changes_the_first_ones_pass
     isolated_environment, fresh_database, tmp_path
 ):
     install(isolated_environment, fresh_database)
-    first = read_env_file(isolated_environment / ".env")["DATABASE_URL"]
+    first = read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
     other_home = tmp_path / "other"
     other_home.mkdir()
     with pytest.raises(ConfigurationError, match="--new-app-password"):
@@ -224,7 +224,9 @@ def test_a_second_install_of_the_same_database_never_changes_the_first_ones_pass
         r=app_of(fresh_database),
     )
     assert verifier_after.rolpassword.split("$")[0] == "SCRAM-SHA-256"
-    assert make_url(read_env_file(isolated_environment / ".env")["DATABASE_URL"]) == make_url(first)
+    assert make_url(
+        read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
+    ) == make_url(first)
     assert verifier_before is not None
 
 
@@ -253,7 +255,9 @@ def test_the_app_password_never_travels_in_clear_to_the_server(
     isolated_environment, fresh_database
 ):
     install(isolated_environment, fresh_database)
-    password = make_url(read_env_file(isolated_environment / ".env")["DATABASE_URL"]).password
+    password = make_url(
+        read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
+    ).password
     statements = rows(fresh_database, "SELECT query FROM pg_stat_activity")
     assert all(password not in (row.query or "") for row in statements)
     (verifier,) = rows(
@@ -280,7 +284,7 @@ def test_an_admin_who_is_no_superuser_but_may_create_roles_and_bypass_rls_instal
     try:
         changes, _ = install(isolated_environment, with_credentials(url, admin))
         assert changes > 0
-        program_url = read_env_file(isolated_environment / ".env")["DATABASE_URL"]
+        program_url = read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
         assert make_url(program_url).username == app_role(name)
         quick = QuickDatabase(program_url)
         try:

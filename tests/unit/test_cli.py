@@ -151,7 +151,7 @@ def test_an_invalid_setting_stops_the_program_with_one_line_and_status_2(run):
 
 
 def test_an_invalid_setting_in_dotenv_stops_the_program_with_one_line(run, isolated_environment):
-    (isolated_environment / ".env").write_text("JWT_EXPIRES_HOURS=forever\n")
+    (isolated_environment / "settings.env").write_text("JWT_EXPIRES_HOURS=forever\n")
     result = run("epic_events/project.py")
     assert result.returncode == 2
     assert result.stderr.startswith("epic_events: JWT_EXPIRES_HOURS must be a number")

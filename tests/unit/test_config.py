@@ -21,7 +21,7 @@ SECRET = "s" * MIN_SECRET_LENGTH
 
 
 def write_env(home: Path, text: str) -> None:
-    (home / ".env").write_text(text, encoding="utf-8")
+    (home / "settings.env").write_text(text, encoding="utf-8")
 
 
 def one_line_error(environ: dict, home: Path) -> str:
@@ -54,7 +54,7 @@ def test_default_paths_are_taken_from_the_home_folder(tmp_path):
     assert settings.token_path == tmp_path / "tokens.csv"
     assert settings.jwt_key_path == tmp_path / "jwt.key"
     assert settings.data_dir == tmp_path / "data"
-    assert settings.env_file == tmp_path / ".env"
+    assert settings.env_file == tmp_path / "settings.env"
 
 
 def test_relative_paths_are_resolved_against_the_home_folder(tmp_path):
@@ -216,7 +216,7 @@ def test_an_invalid_session_length_is_refused_in_one_line(tmp_path, hours):
 
 
 def test_an_unreadable_dotenv_file_is_a_configuration_error(tmp_path):
-    (tmp_path / ".env").write_bytes(b"JWT_SECRET=\xff\xfe\xfa\n")
+    (tmp_path / "settings.env").write_bytes(b"JWT_SECRET=\xff\xfe\xfa\n")
     one_line_error({}, tmp_path)
 
 
@@ -275,3 +275,24 @@ def test_an_invalid_sentry_dsn_stops_with_one_clear_line(tmp_path):
     with pytest.raises(ConfigurationError, match="SENTRY_DSN is not a valid Sentry DSN"):
         load_settings({"SENTRY_DSN": "not a dsn"}, tmp_path)
     assert load_settings({"SENTRY_DSN": "https://key@sentry.example/1"}, tmp_path).sentry_dsn
+
+
+# -- the settings file is not pipenv's .env ------------------------------------------------------
+
+
+def test_the_settings_file_is_one_pipenv_does_not_load(tmp_path):
+    """`pipenv run` loads a `.env` over the environment (empty values included): the
+    settings live in settings.env, and a `.env` beside it is not the program's."""
+    write_env(tmp_path, "EPIC_EVENTS_ENV=development\n")
+    (tmp_path / ".env").write_text("EPIC_EVENTS_ENV=production\nDATABASE_URL=nonsense\n")
+    settings = load_settings({}, tmp_path)
+    assert settings.environment == "development"
+    assert settings.database_url is None
+    assert load_settings({"EPIC_EVENTS_ENV": "production"}, tmp_path).environment == "production"
+
+
+def test_an_older_installs_env_is_read_until_setup_renames_it(tmp_path):
+    (tmp_path / ".env").write_text("EPIC_EVENTS_ENV=development\n")
+    settings = load_settings({}, tmp_path)
+    assert settings.environment == "development"
+    assert settings.env_file == tmp_path / ".env"

@@ -72,9 +72,27 @@ def test_a_url_of_another_database_is_refused(url):
     "url", ["mysql://epic@localhost/epic", "not a url", "http://example.com/db"]
 )
 def test_a_database_url_setting_that_is_not_postgresql_is_a_configuration_error(tmp_path, url):
-    with pytest.raises(ConfigurationError, match="DATABASE_URL is not a valid PostgreSQL URL"):
+    with pytest.raises(ConfigurationError, match="DATABASE_URL is not a PostgreSQL URL"):
         resolve_database_url(url, tmp_path / "data")
     assert not (tmp_path / "data").exists()  # no embedded server was started instead
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://[::1/epic_events",  # an IPv6 bracket never closed
+        "postgresql://epic@localhost:notaport/epic_events",
+        "postgresql://epic@localhost:99999/epic_events",
+        "postgresql://epic@localhost/epic_events?no_such_parameter=1",
+    ],
+)
+def test_a_malformed_postgresql_url_is_one_line_naming_the_setting(tmp_path, url):
+    with pytest.raises(ConfigurationError) as refused:
+        resolve_database_url(url, tmp_path / "data", "DATABASE_ADMIN_URL")
+    message = refused.value.message
+    assert message.startswith("DATABASE_ADMIN_URL is not a valid PostgreSQL URL: ")
+    assert "\n" not in message
+    assert not (tmp_path / "data").exists()
 
 
 def test_a_given_database_url_is_used_without_starting_the_embedded_server(tmp_path):

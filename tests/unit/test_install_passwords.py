@@ -28,7 +28,7 @@ def typed(*answers):
 
 
 def passwords_for(tmp_path, lines, prompt=None, **environ):
-    return UserPasswords(tmp_path / ".env", environ, Report(lines.append), prompt)
+    return UserPasswords(tmp_path / "settings.env", environ, Report(lines.append), prompt)
 
 
 def test_the_super_users_password_is_asked_twice_through_the_given_prompt(tmp_path):
@@ -38,7 +38,7 @@ def test_the_super_users_password_is_asked_twice_through_the_given_prompt(tmp_pa
         "Password for the super user boss@example.com: ",
         "Same password again: ",
     ]
-    assert not (tmp_path / ".env").exists()  # a typed password is never written down
+    assert not (tmp_path / "settings.env").exists()  # a typed password is never written down
 
 
 def test_a_short_or_mistyped_password_is_asked_again(tmp_path):
@@ -64,7 +64,7 @@ def test_an_unacceptable_user_pw_stops_with_one_clear_line(tmp_path):
 def test_without_a_prompt_the_super_users_password_is_generated_shown_once_and_kept(tmp_path):
     lines = []
     generated = passwords_for(tmp_path, lines)(1, BOSS)
-    assert read_env_file(tmp_path / ".env")["USER_1_PW"] == generated
+    assert read_env_file(tmp_path / "settings.env")["USER_1_PW"] == generated
     assert "\n".join(lines).count(generated) == 1
 
 
