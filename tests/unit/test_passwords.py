@@ -80,3 +80,13 @@ def test_a_malformed_hash_needs_a_rehash_rather_than_failing(malformed):
 def test_dummy_verify_runs_without_error_and_returns_nothing():
     assert passwords.dummy_verify(PASSWORD) is None
     assert passwords.dummy_verify("") is None
+
+
+def test_the_written_dummy_hash_has_todays_parameters_so_it_is_never_made_on_first_use():
+    """An unknown email is checked against a hash written in the code: were it made on the
+    first try of each program, that try would take twice as long as a known email's. When
+    the library's parameters change, this fails: write a new DUMMY_HASH."""
+    assert passwords.needs_rehash(passwords.DUMMY_HASH) is False
+    passwords._dummy_hash.cache_clear()
+    assert passwords._dummy_hash() is passwords.DUMMY_HASH
+    assert passwords.verify_password(passwords.DUMMY_HASH, "not a password of anyone")
