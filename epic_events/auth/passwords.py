@@ -35,7 +35,10 @@ def needs_rehash(password_hash: str) -> bool:
 # on first use made the first unknown email of each program twice as slow: a timing that
 # told which emails have accounts). tests/unit/test_passwords.py fails when the library's
 # parameters change, so that it is made again.
-DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$/8ugvJM0Am8ydRVB0V8R3A$nSLndaorbYpB3bfOHUvqgbfFTsejTPH1JoRC1cIM/XM"
+DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$/8ugvJM0Am8ydRVB0V8R3A"
+    "$nSLndaorbYpB3bfOHUvqgbfFTsejTPH1JoRC1cIM/XM"
+)
 
 
 @cache
