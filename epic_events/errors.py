@@ -81,9 +81,14 @@ class Conflict(EpicEventsError):
 
 
 class ChangedMeanwhile(Conflict):
-    """Optimistic locking: the record was saved by someone else since the form read it."""
+    """Optimistic locking: the record was saved by someone else since the form read it.
+    `record` names it ("Contract #7") for a screen that keeps the form."""
 
     default_message = "This record was changed by someone else meanwhile: nothing was saved."
+
+    def __init__(self, message: str | None = None, *, record: str = "This record"):
+        super().__init__(message)
+        self.record = record
 
 
 class UnsafeTokenStore(TokenStoreError):

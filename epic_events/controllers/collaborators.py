@@ -292,13 +292,18 @@ def _deletable(
     collaborator_id: int,
     clients_to: int | None = None,
     events_to: int | None = None,
+    *,
+    business: bool = True,
 ):
+    """The actor and the collaborator they may delete; `business`: refuse while the
+    collaborator still holds clients (after handing them over when asked)."""
     actor = authorise(uow, user, Action.COLLABORATOR_DELETE)
     if collaborator_id == actor.id:
         raise PermissionDenied("You cannot delete your own account.")
     collaborator = _lock_with_actor(uow, actor, collaborator_id, Action.COLLABORATOR_DELETE)
     _hand_over(uow, actor, collaborator, clients_to, events_to)
-    _refuse_if_owns_business(uow, collaborator, "deleting them")
+    if business:
+        _refuse_if_owns_business(uow, collaborator, "deleting them")
     return actor, collaborator
 
 
@@ -376,12 +381,8 @@ def check_delete_collaborator(
     """The collaborator, when they may be deleted now: lets the view ask to confirm only then.
     `handing_over`: their clients will be handed over by the deletion, so they do not count."""
     with uow:
-        if handing_over:
-            actor = authorise(uow, user, Action.COLLABORATOR_DELETE)
-            if collaborator_id == actor.id:
-                raise PermissionDenied("You cannot delete your own account.")
-            return CollaboratorRow.of(load_collaborator(uow, collaborator_id))
-        return CollaboratorRow.of(_deletable(uow, user, collaborator_id)[1])
+        deletable = _deletable(uow, user, collaborator_id, business=not handing_over)
+        return CollaboratorRow.of(deletable[1])
 
 
 def delete_collaborator(

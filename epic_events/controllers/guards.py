@@ -81,9 +81,11 @@ def require_own_event(actor: Collaborator, event: Event, action: Action) -> None
 def require_unchanged(record, expected_version: int | None, what: str) -> None:
     """Optimistic locking: refuse to save over a change made since the form was opened."""
     if expected_version is not None and record.version != expected_version:
+        named = f"{what.capitalize()} #{record.id}"
         raise ChangedMeanwhile(
-            f"{what.capitalize()} #{record.id} was changed by someone else since you opened it: "
-            "nothing was saved; reload it and try again."
+            f"{named} was changed by someone else since you opened it: "
+            "nothing was saved; reload it and try again.",
+            record=named,
         )
 
 

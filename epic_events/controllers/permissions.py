@@ -120,6 +120,17 @@ def only_own_records(department: DepartmentName | str, action: Action) -> bool:
         return True
 
 
+def may_act_on(
+    department: DepartmentName | str, action: Action, *, owner_id: int | None, user_id: int
+) -> bool:
+    """True when `department` may attempt `action` on a record owned by `owner_id` (its
+    commercial, its support contact): the table, and the owner for a department limited to
+    its own records, as the controllers' guards check it. What a screen offers."""
+    return can(department, action) and (
+        not only_own_records(department, action) or owner_id == user_id
+    )
+
+
 def may_hold(department: DepartmentName | str, contact: Contact) -> bool:
     """True when a member of `department` may be `contact`."""
     return department == CONTACT_DEPARTMENTS[contact]

@@ -11,7 +11,6 @@ the record may change meanwhile).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
@@ -25,21 +24,31 @@ from epic_events.controllers.permissions import (
     require,
 )
 from epic_events.db import UnitOfWork
+from epic_events.errors import ValidationError
 from epic_events.managers.paging import Listing
 from epic_events.paging import ListQuery
 from epic_events.read_models import ClientRow, CollaboratorRow, ContractRow, EventRow
+from epic_events.validators import parse_id
 
 T = TypeVar("T")
 
 OFFERED = 8  # the matches a picker shows under the field
-_TYPED_ID = re.compile(r"\s*#?\s*(\d{1,9})(?:\s|$)")
 
 
 def typed_id(text: str) -> int | None:
-    """The id at the start of `text` (`12`, `#12`, or `#12 Jane Doe` as a picked line
-    reads), else None: a name to search for. ASCII digits only (`²` is no id)."""
-    found = _TYPED_ID.match(text)
-    return int(found.group(1)) if found and found.group(1).isascii() else None
+    """The id that starts `text` (`12`, `#12`, or `#12 Jane Doe` as a taken match reads),
+    as parse_id reads ids everywhere, else None: a name to search for (`²` is no id)."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    try:
+        return parse_id(first)
+    except ValidationError:
+        return None
+
+
+def owner_filter(actor, action: Action) -> int | None:
+    """The actor's id when `action` is limited to their own records (the permission
+    table's OWN_RECORDS_ONLY), else None: every record."""
+    return actor.id if only_own_records(actor.department_name, action) else None
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ def clients(
     """Clients for `action`: a commercial's own for an update; see `_offer` for `archived`."""
     with uow:
         actor = authorise(uow, user, action)
-        mine = actor.id if only_own_records(actor.department_name, action) else None
+        mine = owner_filter(actor, action)
         listing = uow.clients.listing(commercial_id=mine)
         return _offer(listing, ClientRow, text, archived=archived)
 
@@ -107,7 +116,7 @@ def contracts(
     of a commercial's own clients when the action is limited to them; newest first."""
     with uow:
         actor = authorise(uow, user, action)
-        mine = actor.id if only_own_records(actor.department_name, action) else None
+        mine = owner_filter(actor, action)
         listing = uow.contracts.listing(
             unsigned=action is Action.CONTRACT_SIGN,
             signed=action is Action.EVENT_CREATE,
@@ -130,7 +139,7 @@ def events(
     is typed, the next without support to assign; otherwise (read, archive) latest first."""
     with uow:
         actor = authorise(uow, user, action)
-        mine = actor.id if only_own_records(actor.department_name, action) else None
+        mine = owner_filter(actor, action)
         changing = (
             action in (Action.EVENT_ASSIGN_SUPPORT, Action.EVENT_UPDATE)
             and archived is False

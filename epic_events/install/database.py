@@ -51,16 +51,19 @@ def describe_target(settings: Settings) -> str:
     given = settings.database_admin_url or settings.database_url
     if not given:
         return f"the embedded PostgreSQL in {settings.data_dir}"
+    return f"the PostgreSQL server {server_of(given)}, as {url_user(given) or '(default user)'}"
+
+
+def server_of(url: str) -> str:
+    """`host:port, database name` of a URL (a socket's folder as its host)."""
     try:
-        parts = urlsplit(libpq_dsn(given))
+        parts = urlsplit(libpq_dsn(url))
         query = parse_qs(parts.query)
-        host = parts.hostname or query.get("host", ["localhost"])[0]  # a socket's folder too
+        host = parts.hostname or query.get("host", ["localhost"])[0]
         port = parts.port or query.get("port", ["5432"])[0]
     except ValueError:
-        return "the server of an unreadable URL"
-    database_name = url_database(given) or url_user(given) or "(default)"
-    user = url_user(given) or "(default user)"
-    return f"the PostgreSQL server {host}:{port}, database {database_name}, as {user}"
+        return "of an unreadable URL"
+    return f"{host}:{port}, database {url_database(url) or url_user(url) or '(default)'}"
 
 
 def check_admin(database: Database, report: Report | None = None) -> None:
@@ -113,7 +116,7 @@ def server_message(problem: OperationalError) -> str:
 
 def unreachable(url: str, reason: str) -> str:
     """One line naming the real cause of a failed connection."""
-    where = describe_target_url(url)
+    where = server_of(url)
     lowered = reason.lower()
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         cause = f"the server refused the password of {url_user(url) or 'the user'}"
@@ -130,17 +133,6 @@ def unreachable(url: str, reason: str) -> str:
     else:
         cause = reason
     return f"Cannot connect to {where}: {cause} (check DATABASE_ADMIN_URL)."
-
-
-def describe_target_url(url: str) -> str:
-    try:
-        parts = urlsplit(libpq_dsn(url))
-        query = parse_qs(parts.query)
-        host = parts.hostname or query.get("host", ["localhost"])[0]
-        port = parts.port or query.get("port", ["5432"])[0]
-    except ValueError:
-        return "the server"
-    return f"{host}:{port}, database {url_database(url) or '(default)'}"
 
 
 def create_database(url: str, report: Report) -> None:

@@ -122,11 +122,7 @@ def assign_screen(ctx: AppContext, event_id: int | None = None) -> None:
 
 def update_screen(ctx: AppContext, event_id: int | None = None) -> None:
     console = ctx.console
-    event_id = (
-        event_id or pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True).id
-    )
-    event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
-    console.print(render_event(event))
+    event = _one_of_mine(ctx, event_id)
     info(console, "Type a new value, or press Enter to keep the current one.")
     name = ask_optional(console, "Event name", validate_event_name, event.name)
     start, end = ask_period(ctx, event.start_at, event.end_at)
@@ -154,6 +150,13 @@ def update_screen(ctx: AppContext, event_id: int | None = None) -> None:
         success(console, f"Updated event #{updated.id}.")
 
 
+def _one_of_mine(ctx: AppContext, event_id: int | None):
+    """The support contact's event to change (picked, the next first, unless given), shown
+    once the controller says they may change it."""
+    picker = pickers.events(ctx, Action.EVENT_UPDATE)
+    return _reloaded(ctx, event_id or pick(ctx, "Event", picker, first=True).id)
+
+
 def _reloaded(ctx: AppContext, event_id: int):
     event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
     ctx.console.print(render_event(event))
@@ -170,11 +173,7 @@ def _note(raw: str) -> str:
 def note_screen(ctx: AppContext, event_id: int | None = None) -> None:
     """Add a note under the notes of one of my events (the next one: Enter)."""
     console = ctx.console
-    event_id = (
-        event_id or pick(ctx, "Event", pickers.events(ctx, Action.EVENT_UPDATE), first=True).id
-    )
-    event = controller.check_update_event(ctx.uow(), ctx.user, event_id)
-    console.print(render_event(event))
+    event = _one_of_mine(ctx, event_id)
     note = ask(console, "Note to add", _note)
 
     def add(current):  # under the notes as they are when saved

@@ -198,11 +198,7 @@ def clients(ctx: AppContext, action: Action = Action.READ_ALL, *, archived=False
     def lookup(text: str):
         return pickers.clients(ctx.uow(), ctx.user, text, action, archived=archived)
 
-    what = {
-        Action.CLIENT_UPDATE: "client of yours",
-        Action.CLIENT_REASSIGN: "client",
-        Action.CONTRACT_CREATE: "client",
-    }.get(action, "client")
+    what = "client of yours" if action is Action.CLIENT_UPDATE else "client"
     name = lambda client: client.full_name  # noqa: E731 - a field of the picker
     return Picker(lookup, describe_client, "archived client" if archived else what, name)
 

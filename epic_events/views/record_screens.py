@@ -27,11 +27,11 @@ from epic_events.controllers import clients as clients_controller
 from epic_events.controllers import collaborators as collaborators_controller
 from epic_events.controllers import contracts as contracts_controller
 from epic_events.controllers import events as events_controller
-from epic_events.controllers.permissions import Action, can, only_own_records
+from epic_events.controllers.permissions import Action, can, may_act_on
 from epic_events.errors import NotFound
 from epic_events.paging import Page
 from epic_events.views.browse import browse
-from epic_events.views.console import editable, error, prompt_text
+from epic_events.views.console import editable, error, pause, prompt_text
 from epic_events.views.context import AppContext
 from epic_events.views.menu import KEYS_HELP, run_action
 from epic_events.views.records import show_client, show_contract, show_event
@@ -50,13 +50,13 @@ from epic_events.views.text import sanitize
 BACK = ("", "0", "b", "q")
 
 
-def later(module: str, name: str, *args) -> Callable[[AppContext, int], object]:
+def later(module: str, name: str, *args) -> Callable[[AppContext, object], object]:
     """The screen `name` of views.`module` (called with `args` first when it is a factory,
-    as history_screen("client")), imported when chosen."""
+    as history_screen("client")), imported when chosen, given the record's id."""
 
-    def screen(ctx: AppContext, record_id: int) -> object:
+    def screen(ctx: AppContext, record) -> object:
         found = getattr(importlib.import_module(f"epic_events.views.{module}"), name)
-        return (found(*args) if args else found)(ctx, record_id)
+        return (found(*args) if args else found)(ctx, _row(record).id)
 
     return screen
 
@@ -65,9 +65,16 @@ def later(module: str, name: str, *args) -> Callable[[AppContext, int], object]:
 class RecordAction:
     key: str
     label: str
-    run: Callable[[AppContext, int], object]
+    run: Callable[[AppContext, object], object]  # given the record as shown
     action: Action = Action.READ_ALL  # shown only to the departments that may
     applies: Callable[[AppContext, object], bool] = lambda ctx, record: True
+    # what it shows is read before coming back (a form's outcome); not a screen of its own
+    pause: bool = True
+
+
+def _row(record):
+    """The record's row: a client's or contract's detail holds it with its related rows."""
+    return getattr(record, "client", None) or getattr(record, "contract", None) or record
 
 
 def _live(ctx, record) -> bool:
@@ -78,23 +85,57 @@ def _archived(ctx, record) -> bool:
     return _row(record).archived_at is not None
 
 
-def _row(record):
-    """The record's row: a client's or contract's detail holds it with its related rows."""
-    return getattr(record, "client", None) or getattr(record, "contract", None) or record
-
-
-def _own(action: Action, owner: Callable[[object], int | None]):
-    """Live, and the user's own when `action` is limited to their own records."""
+def _own(action: Action, owner: str, when: Callable[[object], bool] = lambda row: True):
+    """Live, `when` the row allows it, and this user's to act on (permissions.may_act_on:
+    the table, and the owner for a department limited to its own records)."""
 
     def applies(ctx, record) -> bool:
-        if not _live(ctx, record):
-            return False
-        return not only_own_records(ctx.user.department, action) or owner(record) == ctx.user.id
+        row = _row(record)
+        return (
+            row.archived_at is None
+            and when(row)
+            and may_act_on(
+                ctx.user.department, action, owner_id=getattr(row, owner), user_id=ctx.user.id
+            )
+        )
 
     return applies
 
 
-def _contracts_of_client(ctx: AppContext, client_id: int) -> None:
+def _opens(label: str, key: str, field: str) -> RecordAction:
+    """The key that opens the related record the row's `field` names (a contract's client):
+    `client_id` opens a client's screen, `contract_id` a contract's."""
+    screens = {"client_id": "client_screen", "contract_id": "contract_screen"}
+
+    def run(ctx: AppContext, record) -> None:
+        globals()[screens[field]](ctx, getattr(_row(record), field))
+
+    return RecordAction(key, label, run, pause=False)
+
+
+def _archiving(entity: str, show: Callable) -> list[RecordAction]:
+    return [
+        RecordAction(
+            "a",
+            "archive",
+            later("archiving", "archive_screen", entity, show),
+            Action.ARCHIVE,
+            _live,
+        ),
+        RecordAction(
+            "u", "restore", later("archiving", "restore_screen", entity), Action.ARCHIVE, _archived
+        ),
+    ]
+
+
+def _history(entity: str, action: Action = Action.READ_ALL) -> RecordAction:
+    return RecordAction(
+        "h", "history", later("history", "history_screen", entity), action, pause=False
+    )
+
+
+def _contracts_of_client(ctx: AppContext, record) -> None:
+    client_id = _row(record).id
     browse(
         ctx,
         lambda query: contracts_controller.list_contracts(
@@ -110,7 +151,8 @@ def _contracts_of_client(ctx: AppContext, client_id: int) -> None:
 
 
 def _events_of(what: str):
-    def screen(ctx: AppContext, record_id: int) -> None:
+    def screen(ctx: AppContext, record) -> None:
+        record_id = _row(record).id
         browse(
             ctx,
             lambda query: events_controller.list_events(
@@ -131,7 +173,7 @@ CLIENT_ACTIONS = [
         "edit",
         later("clients", "update_screen"),
         Action.CLIENT_UPDATE,
-        _own(Action.CLIENT_UPDATE, lambda detail: detail.client.commercial_contact_id),
+        _own(Action.CLIENT_UPDATE, "commercial_contact_id"),
     ),
     RecordAction(
         "r", "reassign", later("clients", "reassign_screen"), Action.CLIENT_REASSIGN, _live
@@ -139,19 +181,10 @@ CLIENT_ACTIONS = [
     RecordAction(
         "n", "new contract", later("contracts", "create_screen"), Action.CONTRACT_CREATE, _live
     ),
-    RecordAction("c", "contracts", _contracts_of_client),
-    RecordAction("v", "events", _events_of("client")),
-    RecordAction("h", "history", later("history", "history_screen", "client")),
-    RecordAction(
-        "a",
-        "archive",
-        later("archiving", "archive_screen", "client", show_client),
-        Action.ARCHIVE,
-        _live,
-    ),
-    RecordAction(
-        "u", "restore", later("archiving", "restore_screen", "client"), Action.ARCHIVE, _archived
-    ),
+    RecordAction("c", "contracts", _contracts_of_client, pause=False),
+    RecordAction("v", "events", _events_of("client"), pause=False),
+    _history("client"),
+    *_archiving("client", show_client),
 ]
 
 CONTRACT_ACTIONS = [
@@ -160,41 +193,26 @@ CONTRACT_ACTIONS = [
         "edit amounts",
         later("contracts", "update_screen"),
         Action.CONTRACT_UPDATE,
-        _own(Action.CONTRACT_UPDATE, lambda detail: detail.contract.commercial_contact_id),
+        _own(Action.CONTRACT_UPDATE, "commercial_contact_id"),
     ),
     RecordAction(
         "s",
         "sign",
         later("contracts", "sign_screen"),
         Action.CONTRACT_SIGN,
-        lambda ctx, detail: (
-            not detail.contract.signed
-            and _own(Action.CONTRACT_SIGN, lambda d: d.contract.commercial_contact_id)(ctx, detail)
-        ),
+        _own(Action.CONTRACT_SIGN, "commercial_contact_id", lambda row: not row.signed),
     ),
     RecordAction(
         "n",
         "new event",
         later("events", "create_screen"),
         Action.EVENT_CREATE,
-        lambda ctx, detail: (
-            detail.contract.signed
-            and _own(Action.EVENT_CREATE, lambda d: d.contract.commercial_contact_id)(ctx, detail)
-        ),
+        _own(Action.EVENT_CREATE, "commercial_contact_id", lambda row: row.signed),
     ),
-    RecordAction("l", "client", lambda ctx, _id: None),  # replaced below: needs the record
-    RecordAction("v", "events", _events_of("contract")),
-    RecordAction("h", "history", later("history", "history_screen", "contract")),
-    RecordAction(
-        "a",
-        "archive",
-        later("archiving", "archive_screen", "contract", show_contract),
-        Action.ARCHIVE,
-        _live,
-    ),
-    RecordAction(
-        "u", "restore", later("archiving", "restore_screen", "contract"), Action.ARCHIVE, _archived
-    ),
+    _opens("client", "l", "client_id"),
+    RecordAction("v", "events", _events_of("contract"), pause=False),
+    _history("contract"),
+    *_archiving("contract", show_contract),
 ]
 
 EVENT_ACTIONS = [
@@ -203,31 +221,22 @@ EVENT_ACTIONS = [
         "add a note",
         later("events", "note_screen"),
         Action.EVENT_UPDATE,
-        _own(Action.EVENT_UPDATE, lambda event: event.support_contact_id),
+        _own(Action.EVENT_UPDATE, "support_contact_id"),
     ),
     RecordAction(
         "e",
         "edit",
         later("events", "update_screen"),
         Action.EVENT_UPDATE,
-        _own(Action.EVENT_UPDATE, lambda event: event.support_contact_id),
+        _own(Action.EVENT_UPDATE, "support_contact_id"),
     ),
     RecordAction(
         "s", "support", later("events", "assign_screen"), Action.EVENT_ASSIGN_SUPPORT, _live
     ),
-    RecordAction("k", "contract", lambda ctx, _id: None),  # replaced below: needs the record
-    RecordAction("l", "client", lambda ctx, _id: None),
-    RecordAction("h", "history", later("history", "history_screen", "event")),
-    RecordAction(
-        "a",
-        "archive",
-        later("archiving", "archive_screen", "event", show_event),
-        Action.ARCHIVE,
-        _live,
-    ),
-    RecordAction(
-        "u", "restore", later("archiving", "restore_screen", "event"), Action.ARCHIVE, _archived
-    ),
+    _opens("contract", "k", "contract_id"),
+    _opens("client", "l", "client_id"),
+    _history("event"),
+    *_archiving("event", show_event),
 ]
 
 COLLABORATOR_ACTIONS = [
@@ -246,26 +255,8 @@ COLLABORATOR_ACTIONS = [
         Action.COLLABORATOR_DELETE,
         lambda ctx, collaborator: collaborator.id != ctx.user.id,
     ),
-    RecordAction(
-        "h",
-        "history",
-        later("history", "history_screen", "collaborator"),
-        Action.COLLABORATOR_LIST,
-    ),
+    _history("collaborator", Action.COLLABORATOR_LIST),
 ]
-
-
-def _related(record) -> dict[str, Callable[[AppContext, int], object]]:
-    """The keys that open a related record: they need the record's own fields."""
-    row = _row(record)
-    if hasattr(row, "contract_id"):  # an event
-        return {
-            "k": lambda ctx, _id: contract_screen(ctx, row.contract_id),
-            "l": lambda ctx, _id: client_screen(ctx, row.client_id),
-        }
-    if hasattr(row, "client_id"):  # a contract
-        return {"l": lambda ctx, _id: client_screen(ctx, row.client_id)}
-    return {}
 
 
 def record_screen(
@@ -290,7 +281,6 @@ def record_screen(
         if editable(console):
             console.clear()
         console.print(fitted(console, record, render))
-        related = _related(record)
         offered = [
             choice
             for choice in actions
@@ -304,20 +294,17 @@ def record_screen(
             return
         if answer == "?":
             console.print(KEYS_HELP)
-            if editable(console):
-                console.input(prompt_text("Enter: back to the record", end=" "))
+            pause(console, "the record")
             continue
         chosen = next((choice for choice in offered if choice.key == answer), None)
         if chosen is None:
             error(console, f"No action “{sanitize(answer)}” here: {_keys(offered).plain}")
-            if editable(console):
-                console.input(prompt_text("Enter: back to the record", end=" "))
+            pause(console, "the record")
             continue
-        run = related.get(chosen.key, chosen.run)
-        run_action(ctx, lambda ctx, run=run: run(ctx, record_id))
+        run_action(ctx, lambda ctx, chosen=chosen, record=record: chosen.run(ctx, record))
         acted = True
-        if editable(console) and chosen.key not in related and chosen.key not in ("c", "v", "h"):
-            console.input(prompt_text("Enter: back to the record", end=" "))
+        if chosen.pause:
+            pause(console, "the record")
 
 
 KEYS_AND_PROMPT = 3  # the keys (up to two lines) and the prompt under a record

@@ -25,7 +25,11 @@ def save_kept(
         try:
             return save(record)
         except ChangedMeanwhile as problem:
-            error(ctx.console, problem.message.split(":")[0] + ": your changes are kept.")
+            error(
+                ctx.console,
+                f"{problem.record} was changed by someone else since you opened it: "
+                "your changes are kept.",
+            )
             record = reload()
             if not confirm(ctx.console, "Apply your changes to it as it is now?", default=True):
                 info(ctx.console, "Nothing was saved.")

@@ -100,6 +100,10 @@ class TerminalConsole(Console):
         from prompt_toolkit.history import InMemoryHistory
         from prompt_toolkit.key_binding import merge_key_bindings
 
+        # Only what is said after the last answer is an action's outcome (a field's refusal
+        # was answered already): that is what the next screen shows again.
+        self.notices.clear()
+
         if self._bindings is None:
             self._bindings = _bindings()
         bindings = self._bindings
