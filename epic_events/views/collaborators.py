@@ -144,7 +144,7 @@ def ask_successors(ctx: AppContext, collaborator, *, deleting: bool = False):
         )
         commercials = pickers.collaborators(
             ctx, Action.COLLABORATOR_DEACTIVATE, contact=Contact.COMMERCIAL
-        )
+        ).without(collaborator.id)
         commercial = pick(ctx, "Hand their clients to", commercials, show=True, only=True)
         said.append(f"their {held.clients} client(s) go to {sanitize(commercial.name)}")
     if held.upcoming_events:
@@ -154,7 +154,9 @@ def ask_successors(ctx: AppContext, collaborator, *, deleting: bool = False):
             "one support contact takes them all over"
             + (f" ({REMOVE}: leave them without support)." if deleting else "."),
         )
-        staff = pickers.collaborators(ctx, Action.COLLABORATOR_DEACTIVATE, contact=Contact.SUPPORT)
+        staff = pickers.collaborators(
+            ctx, Action.COLLABORATOR_DEACTIVATE, contact=Contact.SUPPORT
+        ).without(collaborator.id)
         support = pick(
             ctx,
             "Hand their events to",

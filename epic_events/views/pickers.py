@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from prompt_toolkit.completion import Completer, Completion
@@ -39,6 +39,16 @@ class Picker(Generic[T]):
     describe: Callable[[T], str]
     what: str
     name: Callable[[T], str] = lambda row: ""  # what a taken match leaves in the field
+
+    def without(self, record_id: int) -> Picker[T]:
+        """The same picker never offering `record_id` (the collaborator who is leaving)."""
+
+        def lookup(text: str) -> pickers.Candidates[T]:
+            found = self.lookup(text)
+            rows = [row for row in found.rows if row.id != record_id]
+            return replace(found, rows=rows)
+
+        return replace(self, lookup=lookup)
 
 
 class MatchCompleter(Completer):

@@ -195,3 +195,19 @@ def test_the_commands_hand_over_too(cli, staff, logged_in, installed):
     assert done.status == 0, done.err
     shown = cli("clients", "show", str(created.json()["id"]), "--format", "json")
     assert shown.json()["commercial_contact_id"] == successor.id
+
+
+def test_the_one_leaving_is_never_offered_to_take_over(
+    uow_factory, gestion, user_of, leaving_seller
+):
+    from epic_events.views import collaborators as screens
+    from tests.integration.test_picking_forms import run_screen
+
+    seller = leaving_seller[0]
+    user_of("commerce")  # someone who could take over
+    answers = [str(seller.id), f"#{seller.id}"]  # then the answers run out: cancelled
+    console = run_screen(screens.activation_screen, uow_factory, gestion, answers)
+    shown = console.export_text()
+    assert f"No active commercial has id #{seller.id}." in shown
+    offered = shown.split("one commercial takes them all over")[1]
+    assert f"#{seller.id} " not in offered.split("Hand their clients to")[0]
