@@ -187,6 +187,9 @@ def describe(problem: Exception) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from epic_events.installed import require_packages
+
+    require_packages("setup.py")
     from epic_events.config import project_home
     from epic_events.errors import EpicEventsError
     from epic_events.install import Installer
@@ -237,13 +240,27 @@ def main(argv=None) -> int:
 
 
 def start_command() -> str:
-    """The command that really starts the program from here: under pipenv, pipenv's; else
-    this very interpreter (the one that has the dependencies), not a bare `python`."""
-    if os.environ.get("PIPENV_ACTIVE"):
-        return "pipenv run python epic_events/project.py"
+    """The command that really starts the program from the folder setup.py was run in:
+    under pipenv (when `pipenv` is on PATH), pipenv's; else this very interpreter (the one
+    that has the dependencies), never a bare `python`; paths relative to that folder when
+    the project is in it, else absolute."""
     import shlex
+    import shutil
 
-    return f"{shlex.quote(sys.executable)} epic_events/project.py"
+    here = Path.cwd()
+    project = Path(__file__).resolve().parent
+    script = project / "epic_events" / "project.py"
+    try:
+        shown = script.relative_to(here)
+    except ValueError:
+        shown = script
+    if os.environ.get("PIPENV_ACTIVE") and shutil.which("pipenv"):
+        prefix = "" if here == project else f"cd {shlex.quote(str(project))} && "
+        return f"{prefix}pipenv run python epic_events/project.py"
+    python = Path(sys.executable)
+    if python.is_relative_to(here):
+        python = python.relative_to(here)
+    return f"{shlex.quote(str(python))} {shlex.quote(str(shown))}"
 
 
 if __name__ == "__main__":
