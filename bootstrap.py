@@ -35,7 +35,7 @@ def say(line: str) -> None:
 
 def version_of(python: str) -> tuple[int, int] | None:
     try:
-        out = subprocess.run(
+        out = subprocess.run(  # noqa: S603 - a Python found on PATH, our arguments
             [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
             capture_output=True,
             text=True,
@@ -47,21 +47,27 @@ def version_of(python: str) -> tuple[int, int] | None:
         return None
 
 
+def this_python() -> str:
+    """This interpreter, or the one an activated virtualenv was made from."""
+    if sys.prefix != sys.base_prefix:
+        return getattr(sys, "_base_executable", None) or sys.executable
+    return sys.executable
+
+
 def find_python() -> str:
     """This interpreter when it is 3.11, else a `python3.11` on PATH, else a 3.12."""
-    if sys.version_info[:2] == WANTED:
-        return sys.executable
     for wanted in (WANTED, *ALSO):
-        name = "python%d.%d" % wanted
+        name = "python{}.{}".format(*wanted)
         if sys.version_info[:2] == wanted:
-            return sys.executable
+            return this_python()
         found = shutil.which(name)
         if found and version_of(found) == wanted:
             return found
     raise Stop(
-        "Epic Events needs Python 3.11 (or 3.12) and this is %d.%d: install python3.11 "
-        "(Debian 12: `apt install python3 python3-venv`) and run `python3.11 bootstrap.py`."
-        % sys.version_info[:2]
+        "Epic Events needs Python 3.11 (or 3.12) and this is {}.{}: install python3.11 "
+        "(Debian 12: `apt install python3 python3-venv`) and run `python3.11 bootstrap.py`.".format(
+            *sys.version_info[:2]
+        )
     )
 
 
@@ -84,7 +90,7 @@ def make_tools(python: str) -> Path:
     if pipenv.exists():
         return pipenv
     say(f"installing pipenv into {TOOLS.name}/ (a virtualenv of its own)")
-    made = subprocess.run(
+    made = subprocess.run(  # noqa: S603 - the chosen Python, our arguments
         [python, "-m", "venv", "--clear", str(TOOLS)],
         env=clean_environment(),
         stdout=subprocess.DEVNULL,
@@ -110,7 +116,7 @@ def no_venv_message(python: str) -> str:
 
 
 def run(command: list[str], failure: str) -> None:
-    done = subprocess.run(command, env=clean_environment(), cwd=HOME)
+    done = subprocess.run(command, env=clean_environment(), cwd=HOME)  # noqa: S603 - ours
     if done.returncode:
         raise Stop(f"{failure} (exit status {done.returncode}, command: {' '.join(command)}).")
 
@@ -146,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     say("setting up (setup.py)")
     try:  # from the caller's folder: setup.py's last line is a command to type there
-        return subprocess.run(
+        return subprocess.run(  # noqa: S603 - the project's own Python and setup.py
             [str(VENV / "bin" / "python"), str(HOME / "setup.py"), *passed],
             env=clean_environment(),
         ).returncode
