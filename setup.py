@@ -49,11 +49,31 @@ def parse_args(argv):
         help="an administrator's (superuser's) URL to install with, instead of "
         "DATABASE_ADMIN_URL or the embedded server; never saved",
     )
-    parser.add_argument(
-        "--new-app-password",
+    machines = parser.add_argument_group(
+        "workstations",
+        "each machine of an install logs in to the server as a role of its own, with its own "
+        "password, JWT secret, key and token store (the first install is the first one)",
+    )
+    machines.add_argument(
+        "--join",
         action="store_true",
-        help="give the database's application role a new password and save the program's "
-        "DATABASE_URL (other installs of the same database then need it)",
+        help="make this machine a workstation of an install on a server: the administrator's "
+        "URL from DATABASE_ADMIN_URL or --database-url, else asked (never saved)",
+    )
+    machines.add_argument(
+        "--name",
+        metavar="NAME",
+        help="this workstation's name (default: the host name)",
+    )
+    machines.add_argument(
+        "--workstations",
+        action="store_true",
+        help="list the workstations (name, created, last seen, revoked, open connections)",
+    )
+    machines.add_argument(
+        "--revoke",
+        metavar="NAME",
+        help="end the workstation NAME: its role can no longer log in, its connections close",
     )
     demo = parser.add_argument_group(
         "demo data", "a realistic company for trying the program and benchmarking it"
@@ -133,6 +153,20 @@ def parse_args(argv):
         parser.error("--replace-existing goes with --restore")
     if (args.backup or args.restore) and args.demo:
         parser.error("--demo cannot be used with --backup or --restore")
+    alone = [
+        flag
+        for flag, given in (
+            ("--join", args.join),
+            ("--workstations", args.workstations),
+            ("--revoke", args.revoke),
+            ("--backup", args.backup),
+            ("--restore", args.restore),
+            ("--demo", args.demo),
+        )
+        if given
+    ]
+    if len(alone) > 1:
+        parser.error(f"{' and '.join(alone)} cannot be used together")
     return args
 
 
@@ -177,6 +211,48 @@ def run_backups(installer, args) -> int:
         progress.end()
 
 
+def admin_url_for(args) -> str | None:
+    """--join on a terminal without DATABASE_ADMIN_URL: ask for it (hidden, never saved)."""
+    if not args.join or os.environ.get("DATABASE_ADMIN_URL") or not sys.stdin.isatty():
+        return None
+    if args.no_input:
+        return None
+    try:
+        url = getpass.getpass(
+            "Administrator's URL of the company server (postgresql://user:password@host:5432/"
+            "epic_events, hidden, never saved): "
+        ).strip()
+    except (KeyboardInterrupt, EOFError):
+        return None
+    return url or None
+
+
+def show_workstations(rows) -> None:
+    """One line a workstation, aligned; dates in local time."""
+
+    def when(moment) -> str:
+        return moment.astimezone().strftime("%d/%m/%Y %H:%M") if moment else "never"
+
+    if not rows:
+        print("No workstation yet: setup.py makes the first one.")
+        return
+    table = [("NAME", "CREATED", "BY", "LAST SEEN", "STATE")]
+    for row in rows:
+        state = f"revoked {when(row.revoked_at)}" if row.revoked_at else "active"
+        if row.connected and not row.revoked_at:
+            state += f", {row.connected} connection(s) open"
+        table.append(
+            (row.name, when(row.created_at), row.created_by, when(row.last_seen_at), state)
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(4)]
+    for line in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False))
+            + "  "
+            + line[4]
+        )
+
+
 def describe(problem: Exception) -> str:
     from sqlalchemy.exc import OperationalError
 
@@ -200,8 +276,8 @@ def main(argv=None) -> int:
         home,
         print,
         prompt=getpass.getpass if sys.stdin.isatty() and not args.no_input else None,
-        database_url=args.database_url,
-        new_app_password=args.new_app_password,
+        database_url=args.database_url or admin_url_for(args),
+        workstation=args.name,
     )
     demo = None
     if args.demo:
@@ -209,7 +285,15 @@ def main(argv=None) -> int:
 
         demo = DemoSize(args.commerce, args.support, args.clients, args.contracts, args.events)
     try:
-        if args.backup or args.restore:
+        if args.workstations:
+            show_workstations(installer.list_workstations())
+            return 0
+        if args.revoke:
+            installer.revoke(args.revoke)
+            return 0
+        if args.join:
+            changes = installer.join()
+        elif args.backup or args.restore:
             changes = run_backups(installer, args)
         elif demo is None:
             changes = installer.run()

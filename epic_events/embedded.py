@@ -48,7 +48,7 @@ def _pid_alive(pid: int) -> bool:
 
 def start_embedded(data_dir: Path, *, admin: bool = False) -> str:
     """Start (or join) the embedded PostgreSQL in `data_dir`; return the URL of the
-    program's database for the application role, or for the administrator with `admin`."""
+    program's database for its one workstation role, or for the administrator with `admin`."""
     pgdata = data_dir / "pgdata"
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -71,9 +71,9 @@ def start_embedded(data_dir: Path, *, admin: bool = False) -> str:
     url = normalise_url(server.get_uri(DATABASE_NAME))
     if admin:
         return url
-    from epic_events.roles import app_role
+    from epic_events.roles import LOCAL_WORKSTATION, workstation_role
 
-    return with_credentials(url, app_role(DATABASE_NAME))
+    return with_credentials(url, workstation_role(DATABASE_NAME, LOCAL_WORKSTATION))
 
 
 MIB = 1024 * 1024

@@ -1,12 +1,15 @@
-"""The two database roles of each CRM database: who owns the schema, and who the program
+"""The database roles of each CRM database: who owns the schema, and who the program
 connects as.
 
 - `<database>_owner` cannot log in; it owns the schema, the tables and the functions, and the
   migrations run as it (`SET ROLE`), so nothing is owned by whoever ran `setup.py`.
-- `<database>_app` is the role of the running program: it owns nothing, may connect to its
-  own database only, has only the grants of migration 0004 (no DDL, no TRUNCATE, no DELETE
-  but on collaborators, no temporary tables) and is bound by row-level security (not a
-  superuser, no BYPASSRLS, not an owner).
+- `<database>_app` is the program's group role: it cannot log in, owns nothing, may connect
+  to its own database only, has only the grants of the migrations (no DDL, no TRUNCATE, no
+  DELETE but on collaborators, no temporary tables) and is bound by row-level security (not
+  a superuser, no BYPASSRLS, not an owner).
+- `<database>_ws_<name>`, one per workstation (setup.py, install/workstations.py): logs in
+  with a password of its own, is a member of the app role and holds no power of its own.
+  Revoking one (`setup.py --revoke NAME`) ends that machine alone.
 
 For the default database `epic_events` they are `epic_events_owner` and `epic_events_app`.
 Roles belong to the whole server, so each database has its own pair: two databases on one
@@ -43,6 +46,13 @@ def app_role(database: str) -> str:
     return _role(database, "app")
 
 
+LOCAL_WORKSTATION = "local"  # the one workstation of an embedded server
+
+
+def workstation_role(database: str, name: str) -> str:
+    return _role(database, f"ws_{name}")
+
+
 def quote(connection: Connection, identifier: str) -> str:
     from sqlalchemy import text
 
@@ -57,9 +67,10 @@ def current_roles(connection: Connection) -> tuple[str, str]:
     return quote(connection, owner_role(database)), quote(connection, app_role(database))
 
 
-def ensure_roles(connection: Connection, app_password: str | None = None) -> list[str]:
-    """Create the missing roles of the connected database (admin connection); return the
-    names of those created. `app_password` becomes the app role's password.
+def ensure_roles(connection: Connection) -> list[str]:
+    """Create the missing owner and app roles of the connected database (admin connection);
+    return the names of those created. Neither logs in: an app role that did (an install
+    made before workstations) no longer does, its workstations join again.
 
     Also makes sure neither role holds a power it should not, the connected admin may act
     as the owner, the owner owns the `public` schema, and only the app role may connect.
@@ -75,15 +86,15 @@ def ensure_roles(connection: Connection, app_password: str | None = None) -> lis
         connection.execute(
             text(
                 "SELECT rolname, rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb "
-                "OR rolreplication OR rolcanlogin <> (rolname = :app) "
-                "OR (rolname = :app AND rolinherit) "
+                "OR rolreplication OR rolcanlogin OR (rolname = :app AND rolinherit) "
                 "FROM pg_roles WHERE rolname IN (:owner, :app)"
             ),
             names,
         ).all()
     )
     created = []
-    for key, quoted, attributes in (("owner", owner, "NOLOGIN"), ("app", app, "LOGIN NOINHERIT")):
+    for key, quoted in (("owner", owner), ("app", app)):
+        attributes = "NOLOGIN" if key == "owner" else "NOLOGIN NOINHERIT"
         if names[key] not in existing:
             connection.execute(text(f"CREATE ROLE {quoted} {attributes}"))
             created.append(names[key])
@@ -94,8 +105,6 @@ def ensure_roles(connection: Connection, app_password: str | None = None) -> lis
                     "NOCREATEDB NOREPLICATION"
                 )
             )
-    if app_password is not None:
-        set_password(connection, names["app"], app, app_password)
     is_superuser = connection.scalar(
         text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     )

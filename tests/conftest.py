@@ -76,12 +76,16 @@ class Postgres:
         return self.url_for(name)
 
     def drop_database(self, url: str) -> None:
-        """Drop the database and its two roles (roles belong to the whole server)."""
+        """Drop the database and its roles, the workstations' too (roles are the server's)."""
         name = make_url(url).database
         engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            for role in (app_role(name), owner_role(name)):
+            workstations = conn.scalars(
+                text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :prefix)"),
+                {"prefix": f"{name}_ws_"},
+            ).all()
+            for role in (*workstations, app_role(name), owner_role(name)):
                 conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
         engine.dispose()
 

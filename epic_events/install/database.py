@@ -4,8 +4,7 @@ application role's login, and the schema's migrations."""
 from __future__ import annotations
 
 import contextlib
-import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from sqlalchemy import text
@@ -15,14 +14,11 @@ from epic_events.config import Settings
 from epic_events.database_url import (
     libpq_dsn,
     url_database,
-    url_password,
     url_user,
-    with_credentials,
 )
 from epic_events.db import Database, resolve_database_url
 from epic_events.errors import ConfigurationError, DatabaseUnavailable
 from epic_events.install.report import Report
-from epic_events.roles import app_role
 
 CAN_ADMINISTER = text(
     "SELECT current_user, rolsuper OR (rolcreaterole AND rolbypassrls) "
@@ -167,49 +163,28 @@ def create_database(url: str, report: Report) -> None:
     report.did(f"created the database {name} on the server")
 
 
-def app_login(
-    database: Database, configured: Iterable[str | None], new_password: bool
-) -> tuple[str | None, str | None]:
-    """The application role's password on an external server, and the program's URL to
-    save in settings.env (None when one of the `configured` URLs already names that role).
-
-    A role that exists with a password nobody here knows belongs to another install of
-    the same database: it keeps its password unless `new_password` says otherwise.
-    """
-    role = app_role(url_database(database.url))
-    if not new_password:
-        known = [url for url in configured if url and url_user(url) == role]
-        if known:
-            return url_password(known[0]), None
-        if role_exists(database, role):
-            raise ConfigurationError(
-                f"The database role {role} already exists (another install of this database?) "
-                "and its password is not known here: set DATABASE_URL to that install's URL, "
-                "or run setup.py --new-app-password to give it a new one (other installs "
-                "then need the new DATABASE_URL)."
-            )
-    password = secrets.token_urlsafe(24)
-    return password, with_credentials(database.url, role, password)
-
-
-def role_exists(database: Database, role: str) -> bool:
-    with database.engine.connect() as connection:
-        return bool(
-            connection.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role})
-        )
-
-
-def migrate(database: Database, app_password: str | None, report: Report) -> None:
-    """Make the roles and apply the pending migrations; `app_password` becomes the
-    application role's."""
+def migrate(database: Database, report: Report) -> None:
+    """Make the owner and app roles and apply the pending migrations."""
     from epic_events.migrations import upgrade
 
     def created(role: str) -> None:
-        kind = "the program's" if role.endswith("_app") else "cannot log in, owns the schema"
+        kind = (
+            "the workstations' group, cannot log in"
+            if role.endswith("_app")
+            else "cannot log in, owns the schema"
+        )
         report.did(f"database role {role} ({kind})")
 
-    before, after = upgrade(database.engine, app_password, on_role_created=created)
+    before, after = upgrade(database.engine, on_role_created=created)
     if before == after:
         report.kept(f"database schema is up to date (revision {after})")
     else:
         report.did(f"database schema upgraded from {before or 'nothing'} to {after}")
+
+
+def installed_revision(database: Database) -> str | None:
+    """The schema revision of the database, None when nothing is installed there."""
+    from epic_events.migrations import current_revision
+
+    with database.engine.connect() as connection:
+        return current_revision(connection)

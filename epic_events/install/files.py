@@ -19,8 +19,9 @@ from epic_events.config import (
     Settings,
     read_env_file,
 )
-from epic_events.database_url import url_user
+from epic_events.database_url import url_database, url_user
 from epic_events.install.report import Report
+from epic_events.roles import app_role
 
 ENV_TEMPLATE = REPO_ROOT / "settings.env.example"
 DATA_TEMPLATE = REPO_ROOT / "data.example.json"
@@ -91,7 +92,7 @@ def ensure_token_files(settings: Settings, report: Report) -> None:
 def save_program_url(
     env_file: Path, program_url: str, environ: Mapping[str, str], report: Report
 ) -> None:
-    """Save the application role's URL as DATABASE_URL in `settings.env`, and warn when an
+    """Save this workstation's URL as DATABASE_URL in `settings.env`, and warn when an
     administrator's URL stood (or still stands, in the environment) in its place."""
     previous = read_env_file(env_file).get("DATABASE_URL")
     set_env_value(env_file, "DATABASE_URL", program_url)
@@ -100,7 +101,12 @@ def save_program_url(
         f"the program connects as {role} (least privilege, row-level security): "
         f"DATABASE_URL saved in {env_file}"
     )
-    if previous and url_user(previous) != role:
+    if previous and url_user(previous) == app_role(url_database(program_url)):
+        report.warn(
+            "the DATABASE_URL that stood there was the shared app role's, which no longer "
+            "logs in: each other machine of this install runs `setup.py --join` once"
+        )
+    elif previous and url_user(previous) != role:
         report.warn(
             f"the DATABASE_URL {env_file} held was an administrator's: it was replaced "
             "(never kept); give it to setup.py as DATABASE_ADMIN_URL from now on"

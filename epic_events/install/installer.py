@@ -3,15 +3,17 @@ or a backup of the database, or its restore."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from epic_events.config import SETTINGS_FILE, Settings, load_settings, read_env_file
 from epic_events.database_url import url_database
 from epic_events.db import Database
 from epic_events.demo import DemoSize, Progress
-from epic_events.install import backup, database, files, seeding
+from epic_events.errors import ConfigurationError
+from epic_events.install import backup, database, files, seeding, workstations
 from epic_events.install import restore as restoring
 from epic_events.install.backup import BackupResult
 from epic_events.install.backup import Progress as BytesProgress
@@ -33,18 +35,18 @@ class Installer:
         environ: Mapping[str, str] | None = None,
         prompt: Prompt | None = None,
         database_url: str | None = None,
-        new_app_password: bool = False,
+        workstation: str | None = None,
     ):
         """`prompt`: asks the super user's password (None: no terminal, one is generated);
         `database_url`: an administrator's URL for this run (never saved);
-        `new_app_password`: give an existing application role a new password."""
+        `workstation`: this machine's name on a server (default: its host name)."""
         self.home = home
         self.env_file = home / SETTINGS_FILE
         self.report = Report(say)
         self.environ = dict(os.environ if environ is None else environ)
         if database_url:
             self.environ["DATABASE_ADMIN_URL"] = database_url
-        self.new_app_password = new_app_password
+        self.workstation = workstations.clean_name(workstation) if workstation else None
         self.passwords = UserPasswords(self.env_file, self.environ, self.report, prompt)
         self.passphrases = Passphrases(self.environ, say, prompt)
 
@@ -82,27 +84,88 @@ class Installer:
             admin.dispose()
         return self.report.changes
 
-    def prepare_files(self) -> Settings:
+    def prepare_files(self, *, data_file: bool = True) -> Settings:
         """settings.env (with its JWT secret), data.json, the token store and its key."""
         files.move_legacy_settings(self.home, self.report)
         files.ensure_env_file(self.env_file, self.environ, self.report)
         settings = load_settings(self.environ, self.home)
-        files.ensure_data_file(settings.file_path, self.report)
+        if data_file:
+            files.ensure_data_file(settings.file_path, self.report)
         settings.require_jwt_secret()
         files.ensure_token_files(settings, self.report)
         return settings
 
     def prepare_database(self, admin: Database, settings: Settings, embedded: bool) -> None:
-        """The administrator checked, the roles made, the schema current; on an external
-        server, the program's own URL saved once its role has that password."""
-        password, program_url = (None, None) if embedded else self.app_login(settings, admin)
-        database.migrate(admin, password, self.report)
-        if program_url:
-            files.save_program_url(self.env_file, program_url, self.environ, self.report)
+        """The administrator checked, the roles made, the schema current, this machine's
+        workstation made (or kept) and, on a server, its own URL saved."""
+        database.migrate(admin, self.report)
+        self.ensure_workstation(admin, settings, embedded)
 
-    def app_login(self, settings: Settings, admin: Database) -> tuple[str | None, str | None]:
-        configured = (settings.database_url, read_env_file(self.env_file).get("DATABASE_URL"))
-        return database.app_login(admin, configured, self.new_app_password)
+    def ensure_workstation(self, admin: Database, settings: Settings, embedded: bool) -> None:
+        configured = [settings.database_url, read_env_file(self.env_file).get("DATABASE_URL")]
+        name = self.workstation or workstations.this_machine()
+        joined = workstations.ensure(admin, name, configured, embedded)
+        if joined.created:
+            self.report.did(
+                f"workstation {joined.role} (this machine's own login, a member of the app role)"
+            )
+        else:
+            self.report.kept(f"this machine is the workstation {joined.role}")
+        if joined.program_url:
+            files.save_program_url(self.env_file, joined.program_url, self.environ, self.report)
+
+    def join(self) -> int:
+        """Make this machine a workstation of an install that exists on a server: its own
+        settings.env (JWT secret), key and token store, its own database role and
+        password; nothing copied from another machine, no user created."""
+        target = database.describe_target(load_settings(self.environ, self.home))
+        self.report.say(f"Joining {target}.")
+        settings = load_settings(self.environ, self.home)
+        if not settings.database_admin_url:
+            raise ConfigurationError(
+                "--join needs the administrator's URL of the company server: set "
+                "DATABASE_ADMIN_URL or give --database-url (it is never saved)."
+            )
+        admin_url, _ = database.admin_url(settings)
+        admin = Database(admin_url)
+        try:
+            database.check_admin(admin)
+            with database.one_setup_at_a_time(admin):
+                if database.installed_revision(admin) is None:
+                    raise ConfigurationError(
+                        f"Nothing is installed in {database.server_of(admin_url)}: run "
+                        "setup.py without --join on the first machine."
+                    )
+                settings = self.prepare_files(data_file=False)
+                database.migrate(admin, self.report)
+                self.ensure_workstation(admin, settings, embedded=False)
+        finally:
+            admin.dispose()
+        return self.report.changes
+
+    def list_workstations(self) -> list[workstations.WorkstationRow]:
+        with self._admin() as admin:
+            return workstations.listed(admin)
+
+    def revoke(self, name: str) -> workstations.WorkstationRow:
+        with self._admin() as admin:
+            row = workstations.revoke(admin, name)
+        self.report.did(
+            f"workstation {row.name} revoked: {row.role} can no longer log in, its "
+            f"connections were closed ({row.connected} open)"
+        )
+        return row
+
+    @contextlib.contextmanager
+    def _admin(self) -> Iterator[Database]:
+        settings = load_settings(self.environ, self.home)
+        admin_url, _ = database.admin_url(settings)
+        admin = Database(admin_url)
+        try:
+            database.check_admin(admin)
+            yield admin
+        finally:
+            admin.dispose()
 
     def backup(
         self,
@@ -166,7 +229,6 @@ class Installer:
         try:
             database.check_admin(admin)
             held = self._refuse_unless_replacing(admin_url, replace_existing)
-            password, program_url = (None, None) if embedded else self.app_login(settings, admin)
             if held:
                 self._back_up_replaced(admin_url, settings, opened)
             restoring.empty_schema(admin_url)
@@ -174,7 +236,6 @@ class Installer:
 
             upgrade(
                 admin.engine,
-                password,
                 on_role_created=lambda role: self.report.did(f"database role {role}"),
                 revision=header.revision,
             )
@@ -182,9 +243,8 @@ class Installer:
             restoring.load_data(admin_url, opened, progress)
             restoring.check_counts(admin_url, header.counts)
             self.report.did(f"restored {sum(header.counts.values())} rows of {path.name}")
-            database.migrate(admin, password, self.report)
-            if program_url:
-                files.save_program_url(self.env_file, program_url, self.environ, self.report)
+            database.migrate(admin, self.report)
+            self.ensure_workstation(admin, settings, embedded)
         finally:
             admin.dispose()
         return self.report.changes

@@ -44,6 +44,12 @@ class QuickDatabase:
                     application_name="epic_events",
                 )
             except psycopg2.OperationalError as error:
+                if "not permitted to log in" in str(error):
+                    raise DatabaseUnavailable(
+                        "This workstation was revoked: its database role may no longer log "
+                        "in (ask gestion's administrator; `python setup.py --join` makes it a "
+                        "workstation again)."
+                    ) from None
                 if "does not exist" in str(error):  # a role or database setup.py makes
                     raise DatabaseUnavailable(
                         "The database is not set up for this version: run `python setup.py`."
@@ -86,6 +92,11 @@ class QuickDatabase:
                 powerful = cursor.fetchone()[0]
         return name if powerful else None
 
+    def seen(self) -> None:
+        """Tell the database this workstation was seen (its `last seen`, for gestion)."""
+        with self._cursor() as cursor:
+            cursor.execute("SELECT workstation_seen()")
+
     def collaborator(self, collaborator_id: int) -> CollaboratorRecord | None:
         with self._cursor() as cursor:
             cursor.execute(
@@ -117,7 +128,7 @@ def check_schema(quick: QuickDatabase) -> None:
     if privileged:
         raise ConfigurationError(
             f"DATABASE_URL connects as {privileged}, an administrator that row-level security "
-            "does not bind: the program connects as its database's app role (run `python "
+            "does not bind: the program connects as its workstation's own role (run `python "
             "setup.py` with DATABASE_ADMIN_URL set to the administrator's URL; it writes the "
             "program's DATABASE_URL in settings.env)."
         )
@@ -129,3 +140,4 @@ def check_schema(quick: QuickDatabase) -> None:
         raise DatabaseUnavailable(
             "The database schema is out of date: run `python setup.py` to upgrade it."
         )
+    quick.seen()

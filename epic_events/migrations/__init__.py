@@ -62,15 +62,14 @@ def current_revision(connection: Connection) -> str | None:
 
 def upgrade(
     engine: Engine,
-    app_password: str | None = None,
     on_role_created: Callable[[str], None] | None = None,
     revision: str = "head",
 ) -> tuple[str | None, str]:
     """Apply every pending migration (up to `revision`) through an admin engine; return the
     revisions before and after.
 
-    The roles are made first (epic_events.roles; `on_role_created` hears of each new one,
-    `app_password` becomes the app role's); the migrations then run as the owner role, so
+    The roles are made first (epic_events.roles; `on_role_created` hears of each new one);
+    the migrations then run as the owner role, so
     the schema never belongs to the admin who ran them.
     """
     from alembic import command
@@ -80,7 +79,7 @@ def upgrade(
 
     with engine.begin() as connection:
         before = current_revision(connection)
-        for role in ensure_roles(connection, app_password):
+        for role in ensure_roles(connection):
             if on_role_created is not None:
                 on_role_created(role)
         take_ownership(connection)

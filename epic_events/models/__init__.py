@@ -10,6 +10,7 @@ from epic_events.models.department import Department, DepartmentName
 from epic_events.models.event import Event
 from epic_events.models.login_failure import LoginFailure
 from epic_events.models.search import ClientSearch, EventSearch
+from epic_events.models.workstation import Workstation
 
 __all__ = [
     "AuditEntry",
@@ -24,4 +25,5 @@ __all__ = [
     "Event",
     "EventSearch",
     "LoginFailure",
+    "Workstation",
 ]

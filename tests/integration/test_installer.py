@@ -14,7 +14,8 @@ from epic_events.config import read_env_file
 from epic_events.demo import DemoSize
 from epic_events.errors import ConfigurationError, Conflict, DatabaseUnavailable
 from epic_events.install import Installer
-from epic_events.roles import app_role
+from epic_events.install.workstations import this_machine
+from epic_events.roles import workstation_role
 
 
 @pytest.fixture
@@ -174,7 +175,9 @@ def test_an_admin_url_given_to_setup_gives_the_program_its_own_url_and_is_never_
     assert not saved.get("DATABASE_ADMIN_URL")
     assert fresh_database not in (home / "settings.env").read_text()
     program_url = make_url(saved["DATABASE_URL"])
-    assert program_url.username == app_role(make_url(fresh_database).database)
+    assert program_url.username == workstation_role(
+        make_url(fresh_database).database, this_machine()
+    )
     assert program_url.database == make_url(fresh_database).database
 
 

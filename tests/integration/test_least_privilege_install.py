@@ -1,5 +1,6 @@
-"""setup.py and the two roles: the admin installs, the program runs as the application role,
-and an install made before the roles existed is brought under them without losing data."""
+"""setup.py and the roles: the admin installs, the program runs as its workstation's role (a
+member of the app group role), and an install made before the roles existed is brought under
+them without losing data."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from epic_events.database_url import with_credentials
 from epic_events.db import make_engine
 from epic_events.errors import ConfigurationError
 from epic_events.install import Installer
+from epic_events.install.workstations import this_machine
 from epic_events.managers.sessions import QuickDatabase, check_schema
 from epic_events.migrations import alembic_config, head_revision, upgrade
-from epic_events.roles import app_role, owner_role
+from epic_events.roles import app_role, owner_role, workstation_role
 
 
 @pytest.fixture
@@ -29,6 +31,10 @@ def fresh_database(postgres):
 
 def app_of(url) -> str:
     return app_role(make_url(url).database)
+
+
+def workstation_of(url, name: str | None = None) -> str:
+    return workstation_role(make_url(url).database, name or this_machine())
 
 
 def owner_of(url) -> str:
@@ -43,12 +49,13 @@ def rows(url, sql, **params):
     return found
 
 
-def install(home, admin_url, **environ):
+def install(home, admin_url, workstation=None, **environ):
     lines = []
     changes = Installer(
         home,
         lines.append,
         environ={"DATABASE_ADMIN_URL": admin_url, "USER_1_PW": "super user password", **environ},
+        workstation=workstation,
     ).run()
     return changes, "\n".join(lines)
 
@@ -63,20 +70,30 @@ def owners(url) -> set[str]:
     return {row.owner for row in found}
 
 
-def test_setup_writes_the_programs_url_for_the_application_role_with_a_password(
+def test_setup_writes_the_programs_url_for_its_workstation_role_with_a_password(
     isolated_environment, fresh_database
 ):
     install(isolated_environment, fresh_database)
     program_url = make_url(read_env_file(isolated_environment / "settings.env")["DATABASE_URL"])
-    assert program_url.username == app_of(fresh_database)
+    assert program_url.username == workstation_of(fresh_database)
     assert len(program_url.password) >= 24
     assert program_url.database == make_url(fresh_database).database
     (verifier,) = rows(
         fresh_database,
         "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
-        r=app_of(fresh_database),
+        r=workstation_of(fresh_database),
     )
     assert verifier.rolpassword.startswith("SCRAM-SHA-256$")  # hashed by the server
+    (role,) = rows(
+        fresh_database,
+        "SELECT w.rolcanlogin AS ws_logs_in, a.rolcanlogin AS app_logs_in, "
+        "w.rolsuper OR w.rolcreaterole OR w.rolcreatedb OR w.rolbypassrls AS powers, "
+        "pg_has_role(w.oid, a.oid, 'USAGE') AS uses_app "
+        "FROM pg_roles w, pg_roles a WHERE w.rolname = :w AND a.rolname = :a",
+        w=workstation_of(fresh_database),
+        a=app_of(fresh_database),
+    )
+    assert role == (True, False, False, True)
 
 
 def test_a_second_setup_keeps_the_application_password(isolated_environment, fresh_database):
@@ -128,7 +145,7 @@ def test_a_pre_roles_install_moves_its_admin_url_out_of_the_programs_way(
     saved = read_env_file(isolated_environment / "settings.env")
     assert fresh_database not in (isolated_environment / "settings.env").read_text()  # never kept
     assert "administrator's: it was replaced" in "\n".join(lines)
-    assert make_url(saved["DATABASE_URL"]).username == app_of(fresh_database)
+    assert make_url(saved["DATABASE_URL"]).username == workstation_of(fresh_database)
 
 
 def test_the_program_refuses_to_run_as_an_administrator(isolated_environment, fresh_database):
@@ -183,8 +200,9 @@ def test_the_program_refuses_a_member_of_the_owner_role_too(
 
 def test_setup_refuses_an_admin_url_that_cannot_create_roles(isolated_environment, fresh_database):
     install(isolated_environment, fresh_database)
+    program_url = read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
     with pytest.raises(ConfigurationError, match="DATABASE_ADMIN_URL"):
-        install(isolated_environment, with_credentials(fresh_database, app_of(fresh_database)))
+        install(isolated_environment, program_url)
 
 
 def test_the_roles_migration_can_be_undone_and_done_again(fresh_database):
@@ -203,31 +221,35 @@ def test_the_roles_migration_can_be_undone_and_done_again(fresh_database):
     engine.dispose()
 
 
-def test_a_second_install_of_the_same_database_never_changes_the_first_ones_password(
+def test_a_second_machine_gets_a_workstation_of_its_own_never_the_first_ones_password(
     isolated_environment, fresh_database, tmp_path
 ):
     install(isolated_environment, fresh_database)
     first = read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
-    other_home = tmp_path / "other"
-    other_home.mkdir()
-    with pytest.raises(ConfigurationError, match="--new-app-password"):
-        install(other_home, fresh_database)
     (verifier_before,) = rows(
         fresh_database,
         "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
-        r=app_of(fresh_database),
+        r=workstation_of(fresh_database),
     )
-    install(other_home, fresh_database, DATABASE_URL=first)  # told the URL: it works
+    other_home = tmp_path / "other"
+    other_home.mkdir()
+    with pytest.raises(ConfigurationError, match="--name"):  # the same host name: taken
+        install(other_home, fresh_database)
+    install(other_home, fresh_database, workstation="Front Desk 2")
+    second = make_url(read_env_file(other_home / "settings.env")["DATABASE_URL"])
+    assert second.username == workstation_of(fresh_database, "front_desk_2")
+    assert second.password != make_url(first).password
+    assert (
+        read_env_file(other_home / "settings.env")["JWT_SECRET"]
+        != (read_env_file(isolated_environment / "settings.env")["JWT_SECRET"])
+    )
     (verifier_after,) = rows(
         fresh_database,
         "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
-        r=app_of(fresh_database),
+        r=workstation_of(fresh_database),
     )
-    assert verifier_after.rolpassword.split("$")[0] == "SCRAM-SHA-256"
-    assert make_url(
-        read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
-    ) == make_url(first)
-    assert verifier_before is not None
+    assert verifier_after == verifier_before
+    assert read_env_file(isolated_environment / "settings.env")["DATABASE_URL"] == first
 
 
 def test_two_databases_on_one_server_have_roles_of_their_own(
@@ -263,7 +285,7 @@ def test_the_app_password_never_travels_in_clear_to_the_server(
     (verifier,) = rows(
         fresh_database,
         "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
-        r=app_of(fresh_database),
+        r=workstation_of(fresh_database),
     )
     assert password not in verifier.rolpassword
 
@@ -285,7 +307,7 @@ def test_an_admin_who_is_no_superuser_but_may_create_roles_and_bypass_rls_instal
         changes, _ = install(isolated_environment, with_credentials(url, admin))
         assert changes > 0
         program_url = read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
-        assert make_url(program_url).username == app_role(name)
+        assert make_url(program_url).username == workstation_role(name, this_machine())
         quick = QuickDatabase(program_url)
         try:
             check_schema(quick)  # the program accepts its role and finds the schema current

@@ -1,0 +1,212 @@
+"""Workstations: the machines of one install, each with a PostgreSQL login role of its own.
+
+`setup.py` makes the first one (the first install is simply the first workstation),
+`setup.py --join` one more (nothing copied from another machine: its role, password, JWT
+secret, key and token store are its own), `--workstations` lists them and `--revoke NAME`
+ends one. All of it through the administrator's connection; no app role reads the table.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+
+from epic_events.database_url import url_database, url_user, with_credentials
+from epic_events.db import Database
+from epic_events.errors import ConfigurationError
+from epic_events.roles import (
+    LOCAL_WORKSTATION,
+    app_role,
+    owner_role,
+    quote,
+    set_password,
+    workstation_role,
+)
+
+NAME_LENGTH = 40
+
+
+def clean_name(name: str) -> str:
+    """A workstation's name as its role can hold it: lower-case letters, digits and `_`."""
+    cleaned = re.sub(r"[^a-z0-9_]+", "_", name.strip().lower()).strip("_")[:NAME_LENGTH]
+    if not cleaned:
+        raise ConfigurationError(
+            f"{name!r} cannot name a workstation: use letters, digits and underscores."
+        )
+    return cleaned
+
+
+def this_machine() -> str:
+    """The default name of this workstation: the host's name, up to its first dot."""
+    return clean_name(socket.gethostname().split(".")[0] or "workstation")
+
+
+@dataclass(frozen=True)
+class WorkstationRow:
+    name: str
+    role: str
+    created_at: datetime
+    created_by: str
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+    connected: int
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The outcome of `ensure`: the role, and the program's URL to save (None: kept)."""
+
+    role: str
+    program_url: str | None
+    created: bool
+
+
+def database_name(admin: Database) -> str:
+    return url_database(admin.url)
+
+
+def ensure(admin: Database, name: str, configured: list[str | None], embedded: bool) -> Joined:
+    """This machine's workstation `name`: kept when one of the `configured` URLs already
+    logs in as it, else made (a new role with a new password on a server; on the embedded
+    server the `local` one, which needs none). A name another machine holds is refused."""
+    database = database_name(admin)
+    role = workstation_role(database, LOCAL_WORKSTATION if embedded else name)
+    with admin.engine.begin() as connection:
+        state = _role_state(connection, role)
+        known = [url for url in configured if url and url_user(url) == role]
+        if embedded:
+            if state is None:
+                _create_role(connection, role, None)
+                _record(connection, LOCAL_WORKSTATION if embedded else name, role)
+                return Joined(role, None, True)
+            _repair(connection, role, state)
+            return Joined(role, None, False)
+        if state is not None and known and state["can_login"]:
+            _repair(connection, role, state)
+            return Joined(role, None, False)
+        if state is not None:
+            what = "was revoked" if not state["can_login"] else "is another machine's"
+            raise ConfigurationError(
+                f"The workstation {name} {what} ({role}): give this machine another name "
+                "with --name NAME (setup.py --workstations lists the names taken)."
+            )
+        password = secrets.token_urlsafe(24)
+        _create_role(connection, role, password)
+        _record(connection, name, role)
+    return Joined(role, with_credentials(admin.url, role, password), True)
+
+
+def _role_state(connection, role: str) -> dict | None:
+    row = (
+        connection.execute(
+            text(
+                "SELECT rolcanlogin AS can_login, "
+                "rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication "
+                "OR NOT rolinherit AS needs_repair "
+                "FROM pg_roles WHERE rolname = :role"
+            ),
+            {"role": role},
+        )
+        .mappings()
+        .one_or_none()
+    )
+    return dict(row) if row else None
+
+
+def _create_role(connection, role: str, password: str | None) -> None:
+    database = connection.scalar(text("SELECT current_database()"))
+    quoted = quote(connection, role)
+    app = quote(connection, app_role(database))
+    connection.execute(
+        text(
+            f"CREATE ROLE {quoted} LOGIN INHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE "
+            "NOCREATEDB NOREPLICATION"
+        )
+    )
+    connection.execute(text(f"GRANT {app} TO {quoted}"))
+    if password is not None:
+        set_password(connection, role, quoted, password)
+
+
+def _repair(connection, role: str, state: dict) -> None:
+    """A workstation role holds no power of its own and is a member of the app role."""
+    database = connection.scalar(text("SELECT current_database()"))
+    quoted = quote(connection, role)
+    if state["needs_repair"]:
+        connection.execute(
+            text(
+                f"ALTER ROLE {quoted} INHERIT NOSUPERUSER NOBYPASSRLS NOCREATEROLE "
+                "NOCREATEDB NOREPLICATION"
+            )
+        )
+    connection.execute(text(f"GRANT {quote(connection, app_role(database))} TO {quoted}"))
+
+
+def _record(connection, name: str, role: str) -> None:
+    """The table belongs to the owner: the admin writes it as the owner."""
+    database = connection.scalar(text("SELECT current_database()"))
+    admin = connection.scalar(text("SELECT current_user"))
+    connection.execute(text(f"SET LOCAL ROLE {quote(connection, owner_role(database))}"))
+    connection.execute(
+        text(
+            "INSERT INTO workstations (role_name, name, created_by) VALUES (:role, :name, :by) "
+            "ON CONFLICT (role_name) DO UPDATE SET revoked_at = NULL"
+        ),
+        {"role": role, "name": name, "by": admin},
+    )
+    connection.execute(text("RESET ROLE"))
+
+
+def listed(admin: Database) -> list[WorkstationRow]:
+    """Every workstation, the oldest first, with its open connections now."""
+    with admin.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT w.name, w.role_name, w.created_at, w.created_by, w.last_seen_at, "
+                "w.revoked_at, (SELECT count(*) FROM pg_stat_activity a "
+                "WHERE a.usename = w.role_name AND a.datname = current_database()) "
+                "FROM workstations w ORDER BY w.created_at, w.name"
+            )
+        ).all()
+    return [WorkstationRow(*row) for row in rows]
+
+
+def revoke(admin: Database, name: str) -> WorkstationRow:
+    """End the workstation `name`: its role can no longer log in nor use the app role's
+    rights (even on a connection already open), and its connections are closed."""
+    name = clean_name(name)
+    rows = {row.name: row for row in listed(admin)}
+    row = rows.get(name)
+    if row is None:
+        known = ", ".join(sorted(rows)) or "none"
+        raise ConfigurationError(f"No workstation is named {name} (workstations: {known}).")
+    if row.revoked_at is not None:
+        raise ConfigurationError(
+            f"The workstation {name} was already revoked on {row.revoked_at:%d/%m/%Y %H:%M}."
+        )
+    database = database_name(admin)
+    with admin.engine.begin() as connection:
+        quoted = quote(connection, row.role)
+        connection.execute(text(f"ALTER ROLE {quoted} NOLOGIN"))
+        connection.execute(text(f"REVOKE {quote(connection, app_role(database))} FROM {quoted}"))
+        connection.execute(text(f"SET LOCAL ROLE {quote(connection, owner_role(database))}"))
+        connection.execute(
+            text("UPDATE workstations SET revoked_at = now() WHERE role_name = :role"),
+            {"role": row.role},
+        )
+        connection.execute(text("RESET ROLE"))
+    with admin.engine.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE usename = :role AND pid <> pg_backend_pid()"
+            ),
+            {"role": row.role},
+        )
+        connection.commit()
+    return row
