@@ -31,13 +31,15 @@ def add_history_and_archives(url: str) -> None:
 
 
 def checksums(url: str) -> dict[str, tuple[int, str]]:
-    """table -> (rows, md5 of all its rows in order); sequence -> its last value."""
+    """table -> (rows, md5 of all its rows in order); sequence -> its last value.
+    The workstations are the server's machines, not the CRM's data: a restore elsewhere
+    keeps only the machine that restored it."""
     engine = create_engine(url)
     with engine.connect() as conn:
         tables = conn.scalars(
             text(
                 "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version' ORDER BY 1"
+                "AND tablename NOT IN ('alembic_version', 'workstations') ORDER BY 1"
             )
         ).all()
         found = {

@@ -152,6 +152,15 @@ def _record(connection, name: str, role: str) -> None:
     database = connection.scalar(text("SELECT current_database()"))
     admin = connection.scalar(text("SELECT current_user"))
     connection.execute(text(f"SET LOCAL ROLE {quote(connection, owner_role(database))}"))
+    # Rows whose role is not one of this database's (no such role here, or another
+    # database's) came with a restored backup: those machines belong to where it was made.
+    connection.execute(
+        text(
+            "DELETE FROM workstations w WHERE NOT EXISTS (SELECT 1 FROM pg_roles r "
+            "WHERE r.rolname = w.role_name AND pg_has_role(r.oid, :app, 'MEMBER'))"
+        ),
+        {"app": app_role(database)},
+    )
     connection.execute(
         text(
             "INSERT INTO workstations (role_name, name, created_by) VALUES (:role, :name, :by) "

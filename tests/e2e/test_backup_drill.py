@@ -20,7 +20,7 @@ from sqlalchemy.exc import ProgrammingError
 from epic_events.database_url import normalise_url, with_credentials
 from epic_events.embedded import DATABASE_NAME
 from epic_events.migrations import head_revision
-from epic_events.roles import app_role
+from epic_events.roles import LOCAL_WORKSTATION, workstation_role
 from tests.backups import add_history_and_archives, checksums, security
 from tests.e2e.conftest import REPO, Program, base_env, log_in, quit_program
 
@@ -100,7 +100,9 @@ def test_the_drill_backup_destroy_restore_identical(folder):
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
         engine.dispose()
-        app_limits_hold(with_credentials(server.url, app_role(DATABASE_NAME)))
+        app_limits_hold(
+            with_credentials(server.url, workstation_role(DATABASE_NAME, LOCAL_WORKSTATION))
+        )
 
     child = fresh.spawn()
     log_in(child)

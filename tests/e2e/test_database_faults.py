@@ -152,7 +152,7 @@ def test_connections_killed_by_the_server_are_replaced_without_the_user_noticing
     killed = rows(
         server,
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        "WHERE usename = 'epic_events_app' AND pid <> pg_backend_pid()",
+        "WHERE usename LIKE 'epic\\_events\\_ws\\_%' AND pid <> pg_backend_pid()",
     )
     assert killed, "the program held no connection to kill"
     child.sendline("kate password 1")

@@ -29,13 +29,26 @@ from epic_events.controllers.auth import CurrentUser
 from epic_events.database_url import libpq_dsn, with_credentials
 from epic_events.db import Database, ensure_database, make_engine
 from epic_events.errors import PermissionDenied
+from epic_events.install import workstations
 from epic_events.migrations import upgrade
 from epic_events.models import DepartmentName
-from epic_events.roles import COLLABORATOR_SETTING, app_role, owner_role
+from epic_events.roles import COLLABORATOR_SETTING, app_role, owner_role, workstation_role
 
 # The database of this module, and so its roles (each database has its own pair).
 DATABASE = f"epic_rls_{uuid.uuid4().hex[:10]}"
 APP_ROLE = app_role(DATABASE)
+WORKSTATION_ROLE = workstation_role(DATABASE, "proof")
+
+
+def workstation_url(url: str) -> str:
+    """A workstation of this database, made as setup.py makes one; its URL."""
+    admin = Database(url)
+    try:
+        return workstations.ensure(admin, "proof", [], embedded=False).program_url
+    finally:
+        admin.dispose()
+
+
 OWNER_ROLE = owner_role(DATABASE)
 
 SECURED_TABLES = ("collaborators", "clients", "contracts", "events", "audit_log")
@@ -168,7 +181,7 @@ def world(postgres, password_hash) -> Iterator[World]:
         yield World(
             url=url,
             admin_dsn=admin_dsn,
-            app_dsn=libpq_dsn(with_credentials(url, APP_ROLE)),
+            app_dsn=libpq_dsn(workstation_url(url)),
             **_seed(admin_dsn, password_hash),
         )
     finally:
@@ -200,7 +213,7 @@ def admin(world: World) -> Iterator[psycopg2.extensions.connection]:
 @pytest.fixture
 def program(world: World) -> Iterator[Database]:
     """The program's own database access (pooled engine, units of work), as the app role."""
-    database = Database(with_credentials(world.url, APP_ROLE))
+    database = Database(with_credentials(world.url, WORKSTATION_ROLE))
     try:
         yield database
     finally:
@@ -265,8 +278,9 @@ def test_the_owner_role_has_no_superpower_either(app):
     assert powers is False
 
 
-def test_the_app_role_is_who_the_tests_connect_as(app):
-    assert scalar(app, "SELECT current_user") == APP_ROLE
+def test_a_workstation_role_is_who_the_tests_connect_as(app):
+    assert scalar(app, "SELECT current_user") == WORKSTATION_ROLE
+    assert scalar(app, "SELECT pg_has_role(current_user, %s, 'USAGE')", (APP_ROLE,)) is True
 
 
 @pytest.mark.parametrize(
