@@ -47,8 +47,8 @@ class QuickDatabase:
                 if "not permitted to log in" in str(error):
                     raise DatabaseUnavailable(
                         "This workstation was revoked: its database role may no longer log "
-                        "in (ask gestion's administrator; `python setup.py --join` makes it a "
-                        "workstation again)."
+                        "in (ask your administrator; `python setup.py --join --name NEW_NAME` "
+                        "makes it a workstation again)."
                     ) from None
                 if "does not exist" in str(error):  # a role or database setup.py makes
                     raise DatabaseUnavailable(
