@@ -30,7 +30,6 @@ from epic_events.managers.dashboard import DashboardManager
 from epic_events.managers.events import EventManager
 from epic_events.managers.exports import ExportManager
 from epic_events.managers.logins import LoginManager
-from epic_events.roles import COLLABORATOR_SETTING
 
 log = logging.getLogger(__name__)
 
@@ -151,28 +150,26 @@ def make_engine(url: str, **kwargs) -> Engine:
     )
 
 
-ACTOR_KEY = "collaborator_id"
+SESSION_KEY = "epic_events_session"
 
 
 @event.listens_for(Session, "after_begin")
-def _set_current_collaborator(session: Session, transaction, connection) -> None:
-    """Tell PostgreSQL who acts, for this transaction only (row-level security reads it).
+def _enter_session(session: Session, transaction, connection) -> None:
+    """Tell PostgreSQL which session acts, for this transaction only: the database finds its
+    collaborator (row-level security, triggers and the history read it) while the session
+    lives, and nobody otherwise. One statement, which also keeps the session's last seen.
 
-    `set_config(…, true)` is local to the transaction, so a pooled connection never carries
-    one user's identity into another's transaction.
+    The setting is local to the transaction, so a pooled connection never carries one
+    user's session into another's transaction.
     """
-    collaborator_id = session.info.get(ACTOR_KEY)
-    if collaborator_id is not None:
-        _name_collaborator(connection, collaborator_id)
+    token = session.info.get(SESSION_KEY)
+    if token is not None:
+        _name_session(connection, token)
 
 
-def _name_collaborator(executor, collaborator_id: int) -> None:
-    """`executor` (a connection or a session) tells PostgreSQL who acts, until its
-    transaction ends."""
-    executor.execute(
-        text("SELECT set_config(:name, :value, true)"),
-        {"name": COLLABORATOR_SETTING, "value": str(int(collaborator_id))},
-    )
+def _name_session(executor, token: str) -> None:
+    """`executor` (a connection or a session) names its session until its transaction ends."""
+    executor.execute(text("SELECT enter_session(:token)"), {"token": token})
 
 
 class UnitOfWork:
@@ -195,12 +192,12 @@ class UnitOfWork:
     def __init__(self, session_factory: Callable[[], Session]):
         self._session_factory = session_factory
         self.session: Session | None = None
-        self.collaborator_id: int | None = None
+        self.session_token: str | None = None
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
-        if self.collaborator_id is not None:
-            self.session.info[ACTOR_KEY] = self.collaborator_id
+        if self.session_token is not None:
+            self.session.info[SESSION_KEY] = self.session_token
         self.clients = ClientManager(self.session)
         self.contracts = ContractManager(self.session)
         self.events = EventManager(self.session)
@@ -212,12 +209,13 @@ class UnitOfWork:
         self.archive = ArchiveManager(self.session)
         return self
 
-    def act_as(self, collaborator_id: int) -> None:
-        """Make `collaborator_id` the database's current collaborator from now on."""
-        self.collaborator_id = collaborator_id
-        self.session.info[ACTOR_KEY] = collaborator_id
-        if self.session.in_transaction():  # else after_begin names them
-            _name_collaborator(self.session, collaborator_id)
+    def act_in(self, token: str) -> None:
+        """Act in the session `token` (from `open_session()`) from now on: the database
+        resolves who acts from it, in every transaction of this unit."""
+        self.session_token = token
+        self.session.info[SESSION_KEY] = token
+        if self.session.in_transaction():  # else after_begin names it
+            _name_session(self.session, token)
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         # close() rolls back whatever was not committed; unlike rollback() it leaves the

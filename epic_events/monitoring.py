@@ -17,6 +17,8 @@ SENSITIVE_KEY = re.compile(
 )
 SENSITIVE_VALUE = re.compile(
     r"\$argon2(id|i|d)\$\S+"  # password hashes
+    r"|\$epic\$argon2id\$\S+"  # password verifiers
+    r"|\b\d{1,18}\.[0-9a-f]{64}\b"  # database session tokens
     r"|eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+"  # JSON web tokens
     r"|gAAAAA[\w=-]{20,}"  # Fernet tokens
     r"|[A-Za-z0-9_-]{43}="  # Fernet keys

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-# The variable the program sets at the start of each transaction (db.act_as), read by the
-# policies through current_collaborator_id().
-COLLABORATOR_SETTING = "epic_events.collaborator_id"
+# The variable each transaction of the program sets (db.act_in, `enter_session()`): its
+# session's token, from which the database finds the collaborator (migration 0011).
+SESSION_SETTING = "epic_events.session"
 NAME_MAX = 63  # PostgreSQL's identifier length
 
 

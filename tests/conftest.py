@@ -7,6 +7,7 @@ folder, and the settings a developer may have exported are cleared.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -25,7 +26,7 @@ from epic_events.controllers.auth import CurrentUser
 from epic_events.db import UnitOfWork, ensure_database, make_engine, normalise_url
 from epic_events.migrations import upgrade
 from epic_events.models import Collaborator, Department, DepartmentName
-from epic_events.roles import COLLABORATOR_SETTING, app_role, owner_role
+from epic_events.roles import SESSION_SETTING, app_role, owner_role
 
 SETTING_NAMES = (
     "DATABASE_URL",
@@ -146,9 +147,31 @@ def connection(engine):
         outer.rollback()
 
 
+def open_test_session(connection, collaborator_id: int, hours: int = 24) -> str:
+    """A live database session of `collaborator_id` on this connection's workstation (its
+    session user), as `open_session()` makes one after a proven password, without the
+    argon2 work; its token. Made as the admin, whatever role the connection has taken."""
+    secret = secrets.token_hex(32)
+    acting = connection.scalar(text("SELECT current_user"))
+    admin = connection.scalar(text("SELECT session_user"))
+    if acting != admin:
+        connection.execute(text("RESET ROLE"))
+    session_id = connection.scalar(
+        text(
+            "INSERT INTO public.sessions (collaborator_id, workstation, secret_digest, expires_at)"
+            " VALUES (:id, session_user, sha256(convert_to(:secret, 'UTF8')),"
+            " now() + make_interval(hours => :hours)) RETURNING id"
+        ),
+        {"id": collaborator_id, "secret": secret, "hours": hours},
+    )
+    if acting != admin:
+        connection.execute(text(f'SET ROLE "{acting}"'))
+    return f"{session_id}.{secret}"
+
+
 class AppRoleUnitOfWork(UnitOfWork):
-    """A unit of work run as the program's role, under row-level security, like the program;
-    the test's own arranging and checking stays the admin's."""
+    """A unit of work run as the program's role, under row-level security and through the
+    app's views, like the program; the test's own arranging and checking stays the admin's."""
 
     def __init__(self, session_factory, connection):
         super().__init__(session_factory)
@@ -158,19 +181,26 @@ class AppRoleUnitOfWork(UnitOfWork):
         super().__enter__()
         role = app_role(self._connection.engine.url.database)
         self.session.execute(text(f"SET ROLE {role}"))
-        # Like a new transaction of the program: nobody acts until act_as says who (the
-        # harness's savepoints would otherwise keep the previous unit's collaborator).
-        if self.collaborator_id is None:
+        self.session.execute(text("SET search_path = crm, public"))
+        # Like a new transaction of the program: no session until act_in names one (the
+        # harness's savepoints would otherwise keep the previous unit's).
+        if self.session_token is None:
             self.session.execute(
-                text("SELECT set_config(:name, '', true)"), {"name": COLLABORATOR_SETTING}
+                text("SELECT set_config(:name, '', true)"), {"name": SESSION_SETTING}
             )
         return self
+
+    def act_as(self, collaborator_id: int) -> None:
+        """Tests only: act in a new session of `collaborator_id` (the program opens one
+        with a proven password: controllers/auth.py)."""
+        self.act_in(open_test_session(self.session.connection(), collaborator_id))
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         try:
             super().__exit__(exc_type, exc, traceback)
         finally:
             self._connection.execute(text("RESET ROLE"))
+            self._connection.execute(text("RESET search_path"))
 
 
 @pytest.fixture
@@ -222,9 +252,15 @@ def make_collaborator(session, password_hash):
 
 
 @pytest.fixture
-def as_user():
-    """The CurrentUser of a collaborator, as the program holds it after login."""
-    return CurrentUser.of
+def as_user(connection):
+    """The CurrentUser of a collaborator, as the program holds it after login: in a live
+    database session of their own."""
+
+    def user(collaborator: Collaborator, expires_at=None) -> CurrentUser:
+        token = open_test_session(connection, collaborator.id)
+        return CurrentUser.of(collaborator, expires_at=expires_at, session=token)
+
+    return user
 
 
 @pytest.fixture

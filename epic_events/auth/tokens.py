@@ -1,4 +1,8 @@
-"""JSON Web Tokens: HS256 only, with exp, iat, sub and jti required."""
+"""JSON Web Tokens: HS256 only, with exp, iat, sub, jti and sid required.
+
+`sid` is the database session the token stands for (`<id>.<secret>`, from
+`open_session()`): the token store is encrypted, and a session the database ended (a
+logout, a changed password, gestion) no longer works whatever copy of the store is kept."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import jwt
 from epic_events.errors import NotAuthenticated, SessionExpired
 
 ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti"]
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "sid"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class TokenClaims:
     email: str
     token_version: int
     expires_at: datetime
+    session: str
 
 
 def issue_token(
@@ -27,6 +32,7 @@ def issue_token(
     collaborator_id: int,
     email: str,
     token_version: int,
+    session: str,
     secret: str,
     ttl: timedelta,
     now: datetime | None = None,
@@ -36,6 +42,7 @@ def issue_token(
         "sub": str(collaborator_id),
         "email": email,
         "ver": token_version,
+        "sid": session,
         "iat": now,
         "exp": now + ttl,
         "jti": uuid.uuid4().hex,
@@ -54,6 +61,7 @@ def decode_token(token: str, secret: str) -> TokenClaims:
             email=str(payload["email"]),
             token_version=int(payload.get("ver", 0)),
             expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            session=str(payload["sid"]),
         )
     except jwt.ExpiredSignatureError:
         raise SessionExpired() from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,7 @@ from epic_events.auth.token_store import TokenStore
 from epic_events.controllers.permissions import Action, require
 from epic_events.departments import DepartmentName
 from epic_events.errors import (
+    EpicEventsError,
     InvalidCredentials,
     NotAuthenticated,
     SessionExpired,
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CurrentUser:
-    """Who is logged in: checked against the database and the token's expiry at every action."""
+    """Who is logged in, and in which database session (`<id>.<secret>`): checked by the
+    database at every transaction, and against the token's expiry at every action."""
 
     id: int
     email: str
@@ -37,9 +39,12 @@ class CurrentUser:
     department: DepartmentName
     token_version: int = 0
     expires_at: datetime | None = None
+    session: str = field(default="", repr=False)
 
     @classmethod
-    def of(cls, collaborator: Collaborator, expires_at: datetime | None = None) -> CurrentUser:
+    def of(
+        cls, collaborator: Collaborator, expires_at: datetime | None = None, session: str = ""
+    ) -> CurrentUser:
         return cls(
             id=collaborator.id,
             email=collaborator.email,
@@ -47,6 +52,7 @@ class CurrentUser:
             department=collaborator.department_name,
             token_version=collaborator.token_version,
             expires_at=expires_at,
+            session=session,
         )
 
 
@@ -59,16 +65,41 @@ class ResumeResult:
     message: str | None = None
 
 
+def ended_session(reason: str | None) -> NotAuthenticated:
+    """What to tell someone whose session the database ended, by its reason."""
+    if reason == "deactivated":
+        return NotAuthenticated("Your account was deactivated: ask gestion to reactivate it.")
+    if reason == "expired":
+        return SessionExpired()
+    return SessionExpired(
+        {
+            "logged out": "Your session has ended (you logged out): please log in again.",
+            "password or email changed": "Your session has ended (your password, email or "
+            "department changed): please log in again.",
+            "department changed": "Your session has ended (your department changed): please "
+            "log in again.",
+            "ended by gestion": "Your session was ended by gestion: please log in again.",
+            "workstation revoked": "This workstation was revoked: ask your administrator.",
+        }.get(
+            reason or "",
+            "Your session has ended: your account no longer exists, or the session is not "
+            "this workstation's. Please log in again.",
+        )
+    )
+
+
 def load_actor(uow: UnitOfWork, user: CurrentUser) -> Collaborator:
     """The current collaborator as the database has them now (rights may have changed).
 
-    A session ends at once when the account is deleted, when its password, email or
-    department changed since the login (token version), or when the token expired.
+    The database names them from the session, and only while it lives: it ends at a
+    logout, when the account is deactivated or deleted, when its password, email or
+    department changed, when gestion ends it or its workstation is revoked; and here
+    when the token expired or was made before such a change (token version).
     """
-    uow.act_as(user.id)  # row-level security: the database knows who acts, per transaction
+    uow.act_in(user.session)  # the database finds who acts from the session, per transaction
     collaborator = uow.collaborators.get(user.id)
-    if collaborator is None:
-        raise NotAuthenticated("Your account no longer exists: please log in again.")
+    if collaborator is None:  # without a live session the database shows nothing
+        raise ended_session(uow.logins.end_reason(user.session))
     if not collaborator.active:
         raise NotAuthenticated("Your account was deactivated: ask gestion to reactivate it.")
     if collaborator.token_version != user.token_version:
@@ -97,10 +128,11 @@ class Authenticator:
         token_store: TokenStore,
         secret: str,
         ttl: timedelta,
-        lookup: Callable[[int], object | None] | None = None,
+        lookup: Callable[[int, str], object | None] | None = None,
     ):
-        """`lookup(collaborator_id)` finds the row a saved session is checked against; by
-        default through the ORM, at start-up through managers.sessions (no ORM yet)."""
+        """`lookup(collaborator_id, session)` finds the row a saved session is checked
+        against (nothing once the database ended that session); by default through the
+        ORM, at start-up through managers.sessions (no ORM yet)."""
         self.uow_factory = uow_factory
         self.token_store = token_store
         self.secret = secret
@@ -112,17 +144,20 @@ class Authenticator:
         """From now on check sessions through the ORM (the start-up connection is closed)."""
         self.lookup = self._lookup_with_orm
 
-    def _lookup_with_orm(self, collaborator_id: int):
+    def _lookup_with_orm(self, collaborator_id: int, session: str):
         with self.uow_factory() as uow:
+            uow.act_in(session)
             return uow.collaborators.get(collaborator_id)
 
     def login(self, email: str, password: str) -> CurrentUser:
-        """Check the credentials, upgrade an old hash, save a fresh token.
+        """Prove the password to the database, which opens a session; save its token.
 
-        Failed logins are counted per email in the database (so every program on every
-        machine sees them): after five, each one doubles the wait before the next try.
-        Known and unknown emails are treated alike, so neither the message nor the delay
-        tells whether an account exists.
+        The database gives the argon2id parameters and salt to prove the password with (for
+        an unknown email, the usual ones and a salt of its own: the same work, the same
+        answer), compares a hash of the proof with what it stores, counts failures per
+        email (after five, each one doubles the wait before the next try; every program on
+        every machine sees them) and, when they match, opens the session. A verifier made
+        with older parameters is made again with today's in the same statement.
         """
         from epic_events.auth import passwords
 
@@ -130,56 +165,44 @@ class Authenticator:
         if not email or not password:
             raise ValidationError("Email and password are both required.")
         with self.uow_factory() as uow:
-            # One attempt per email at a time (a transaction lock on the email): parallel
-            # tries cannot all pass the check before the first failure is counted. The check
-            # is its own statement, so it sees the failures committed while it waited.
-            if not uow.logins.wait_for_turn(email):
-                raise TooManyAttempts(
-                    "Another login with this email is in progress: try again in a moment."
-                )
             wait = uow.logins.wait_seconds(email)
             if wait:
                 raise TooManyAttempts(
                     f"Too many failed logins with this email: try again in {wait} s."
                 )
-            collaborator = uow.collaborators.get_by_email(email)
-            if collaborator is None:
-                passwords.dummy_verify(password)
-                self._failed(uow, email)
-            if not passwords.verify_password(collaborator.password_hash, password):
-                self._failed(uow, email)
-            if not collaborator.active:  # said only to whoever knows the password
+            challenge = uow.logins.challenge(email, passwords.usual_parameters())
+        proof = passwords.proof(password, challenge)
+        upgraded = passwords.hash_password(password) if passwords.needs_rehash(challenge) else None
+        with self.uow_factory() as uow:
+            # One attempt per email at a time (a transaction lock on the email): parallel
+            # tries cannot all pass the check before the first failure is counted.
+            if not uow.logins.wait_for_turn(email):
+                raise TooManyAttempts(
+                    "Another login with this email is in progress: try again in a moment."
+                )
+            opened = uow.logins.open_session(email, proof, upgraded, self._hours())
+            uow.commit()  # a failure is counted even though the login is refused
+            if opened.outcome == "wait":
+                raise TooManyAttempts(
+                    f"Too many failed logins with this email: try again in {opened.wait_seconds} s."
+                )
+            if opened.outcome == "inactive":  # said only to whoever knows the password
                 raise NotAuthenticated("This account is deactivated: ask gestion to reactivate it.")
-            uow.act_as(collaborator.id)
-            uow.logins.clear_failures(email)
-            if passwords.needs_rehash(collaborator.password_hash):
-                self._upgrade_hash(uow, collaborator, password)
-            uow.commit()
-            return self._save_token(collaborator)
+            if opened.outcome != "ok":
+                raise InvalidCredentials()
+            uow.act_in(opened.token)
+            collaborator = uow.collaborators.get(opened.collaborator_id)
+            return self._save_token(collaborator, opened.token)
 
-    @staticmethod
-    def _upgrade_hash(uow: UnitOfWork, collaborator: Collaborator, password: str) -> None:
-        """Hash the password again with today's parameters, unless the row changed since it
-        was read (gestion reset the password meanwhile, say): then the upgrade waits for the
-        next login rather than overwrite that change."""
-        from epic_events.auth import passwords
+    def _hours(self) -> int:
+        return max(1, round(self.ttl.total_seconds() / 3600))
 
-        verified = collaborator.password_hash
-        uow.collaborators.get_for_password_change(collaborator.id)  # the same object, fresh
-        if collaborator.password_hash == verified:
-            collaborator.password_hash = passwords.hash_password(password)
+    def refresh(self, collaborator: Collaborator, user: CurrentUser) -> CurrentUser:
+        """A new token for `collaborator`, in the same session as `user` (after they changed
+        their own password or email: their other sessions ended, this one goes on)."""
+        return self._save_token(collaborator, user.session)
 
-    @staticmethod
-    def _failed(uow: UnitOfWork, email: str) -> None:
-        uow.logins.record_failure(email)
-        uow.commit()
-        raise InvalidCredentials()
-
-    def refresh(self, collaborator: Collaborator) -> CurrentUser:
-        """A new session for `collaborator` (after they changed their own password, say)."""
-        return self._save_token(collaborator)
-
-    def _save_token(self, collaborator: Collaborator) -> CurrentUser:
+    def _save_token(self, collaborator: Collaborator, session: str) -> CurrentUser:
         from epic_events.auth import tokens
 
         now = datetime.now(UTC)
@@ -187,11 +210,12 @@ class Authenticator:
             collaborator_id=collaborator.id,
             email=collaborator.email,
             token_version=collaborator.token_version,
+            session=session,
             secret=self.secret,
             ttl=self.ttl,
             now=now,
         )
-        user = CurrentUser.of(collaborator, expires_at=now + self.ttl)
+        user = CurrentUser.of(collaborator, expires_at=now + self.ttl, session=session)
         try:
             self.token_store.save(collaborator.email, token)
         except (TokenStoreError, OSError) as error:
@@ -227,7 +251,7 @@ class Authenticator:
             return ResumeResult(email=email, message=error.message)
         except NotAuthenticated as error:
             return ResumeResult(message=error.message)
-        collaborator = self.lookup(claims.collaborator_id)
+        collaborator = self.lookup(claims.collaborator_id, claims.session)
         valid = (
             collaborator is not None
             and getattr(collaborator, "active", True)
@@ -241,12 +265,24 @@ class Authenticator:
                 message="Your saved session is no longer valid: please log in again.",
             )
         return ResumeResult(
-            user=CurrentUser.of(collaborator, expires_at=claims.expires_at), email=email
+            user=CurrentUser.of(collaborator, expires_at=claims.expires_at, session=claims.session),
+            email=email,
         )
 
     def logout(self, user: CurrentUser) -> None:
-        """Remove the saved token of `user`."""
-        self._forget(user.email)
+        """End the session in the database (a copy of the token store no longer resumes
+        it), then remove the saved token of `user`."""
+        try:
+            with self.uow_factory() as uow:
+                uow.logins.end_session(user.session)
+                uow.commit()
+        except EpicEventsError as error:  # the database is out of reach: the token goes anyway
+            log.warning("could not end a session in the database: %s", error.message)
+            self.warnings.append(
+                "The database could not be told (the session ends by itself when it expires)."
+            )
+        finally:
+            self._forget(user.email)
 
     def forget(self, email: str) -> None:
         """Remove the saved token of `email`, valid or not (logging out of an ended session)."""

@@ -450,21 +450,31 @@ def check_own_password(uow: UnitOfWork, user: CurrentUser, password: str) -> Non
     the change-password form checks first, before the new password is typed."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
-        if not passwords.verify_password(actor.password_hash, password or ""):
+        if not _prove_own_password(uow, actor, password):
+            uow.commit()  # the failure is counted, as a failed login is
             raise PermissionDenied("The current password is wrong.")
+
+
+def _prove_own_password(uow: UnitOfWork, actor: Collaborator, password: str | None) -> bool:
+    """The database checks the proof of one's current password (never the program: it reads
+    no verifier) and, when it holds, lets this transaction change it."""
+    challenge = uow.logins.challenge(actor.email, passwords.usual_parameters())
+    return uow.logins.prove_own_password(passwords.proof(password or "", challenge))
 
 
 def change_own_password(
     uow: UnitOfWork, user: CurrentUser, *, current_password: str, new_password: str
 ) -> CollaboratorRow:
-    """Change one's own password (everyone); every other session of theirs ends."""
+    """Change one's own password (everyone), proven with the current one; every other
+    session of theirs ends in the database, this one goes on."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
-        if not passwords.verify_password(actor.password_hash, current_password or ""):
-            raise PermissionDenied("The current password is wrong: the password was not changed.")
         validate_password(new_password)
         if new_password == current_password:
             raise ValidationError("The new password must differ from the current one.")
+        if not _prove_own_password(uow, actor, current_password):
+            uow.commit()  # the failure is counted, as a failed login is
+            raise PermissionDenied("The current password is wrong: the password was not changed.")
         changes = {
             "password_hash": passwords.hash_password(new_password),
             "token_version": actor.token_version + 1,

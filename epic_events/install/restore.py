@@ -97,6 +97,7 @@ def empty_schema(admin_url: str) -> None:
     try:
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_S}s'")
+            cursor.execute("DROP SCHEMA IF EXISTS crm CASCADE")  # the app's views (0011)
             cursor.execute("DROP SCHEMA public CASCADE")
             cursor.execute("CREATE SCHEMA public")
             cursor.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")

@@ -77,6 +77,7 @@ def ensure(admin: Database, name: str, configured: list[str | None], embedded: b
     database = database_name(admin)
     role = workstation_role(database, LOCAL_WORKSTATION if embedded else name)
     with admin.engine.begin() as connection:
+        _find_views_first(connection)
         state = _role_state(connection, role)
         known = [url for url in configured if url and url_user(url) == role]
         if embedded:
@@ -129,8 +130,39 @@ def _create_role(connection, role: str, password: str | None) -> None:
         )
     )
     connection.execute(text(f"GRANT {app} TO {quoted}"))
+    _search_views_first(connection, role)
     if password is not None:
         set_password(connection, role, quoted, password)
+
+
+# The program reads and writes through the views of schema `crm` (migration 0011): a
+# workstation finds them before the tables, which grant it nothing.
+SEARCH_PATH = "crm, public"
+
+
+def _search_views_first(connection, role: str) -> None:
+    database = connection.scalar(text("SELECT current_database()"))
+    connection.execute(
+        text(
+            f"ALTER ROLE {quote(connection, role)} IN DATABASE {quote(connection, database)} "
+            f"SET search_path = {SEARCH_PATH}"
+        )
+    )
+
+
+def _find_views_first(connection) -> None:
+    """Every workstation of this database searches the views first (those made before the
+    views existed too)."""
+    database = connection.scalar(text("SELECT current_database()"))
+    members = connection.scalars(
+        text(
+            "SELECT m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+            "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = :app AND m.rolcanlogin"
+        ),
+        {"app": app_role(database)},
+    ).all()
+    for member in members:
+        _search_views_first(connection, member)
 
 
 def _repair(connection, role: str, state: dict) -> None:
@@ -187,7 +219,8 @@ def listed(admin: Database) -> list[WorkstationRow]:
 
 def revoke(admin: Database, name: str) -> WorkstationRow:
     """End the workstation `name`: its role can no longer log in nor use the app role's
-    rights (even on a connection already open), and its connections are closed."""
+    rights (even on a connection already open), its sessions end and its connections are
+    closed."""
     name = clean_name(name)
     rows = {row.name: row for row in listed(admin)}
     row = rows.get(name)
@@ -206,6 +239,13 @@ def revoke(admin: Database, name: str) -> WorkstationRow:
         connection.execute(text(f"SET LOCAL ROLE {quote(connection, owner_role(database))}"))
         connection.execute(
             text("UPDATE workstations SET revoked_at = now() WHERE role_name = :role"),
+            {"role": row.role},
+        )
+        connection.execute(
+            text(
+                "UPDATE sessions SET ended_at = now(), end_reason = 'workstation revoked' "
+                "WHERE workstation = :role AND ended_at IS NULL"
+            ),
             {"role": row.role},
         )
         connection.execute(text("RESET ROLE"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased, undefer
+from sqlalchemy.orm import Session, aliased
 
 from epic_events.managers.exports import ExportColumns, JsonFields
 from epic_events.managers.paging import Listing, columns_search
@@ -29,16 +29,6 @@ class CollaboratorManager:
             .where(Collaborator.id == collaborator_id)
             .with_for_update(of=Collaborator)
             .execution_options(populate_existing=True)  # read as of the lock, not as cached
-        )
-
-    def get_for_password_change(self, collaborator_id: int) -> Collaborator | None:
-        """The collaborator with their password hash, both read fresh, the row locked."""
-        return self.session.scalar(
-            select(Collaborator)
-            .options(undefer(Collaborator.password_hash))
-            .where(Collaborator.id == collaborator_id)
-            .with_for_update(of=Collaborator)
-            .execution_options(populate_existing=True)
         )
 
     def get_by_email(self, email: str) -> Collaborator | None:

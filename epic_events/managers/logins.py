@@ -1,7 +1,12 @@
-"""Failed logins, counted per email in the database through its SECURITY DEFINER functions
-(the app role cannot read the table itself): every program on every machine sees them."""
+"""Logins and sessions, through the database's SECURITY DEFINER functions (no app role reads
+the verifiers, the sessions or the failed logins): a login is proven by the database, which
+opens the session; failures are counted per email, so every program on every machine sees
+them (migrations 0004 and 0011)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -9,6 +14,33 @@ from sqlalchemy.orm import Session
 
 LOCK_TIMEOUT = "5s"
 LOCK_NOT_AVAILABLE = "55P03"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What `open_session()` answered: `ok` (with the session's token and collaborator),
+    `wait` (seconds), `invalid` or `inactive`."""
+
+    outcome: str
+    wait_seconds: int
+    token: str | None
+    collaborator_id: int | None
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A session as gestion's "Active sessions" screen shows it."""
+
+    id: int
+    collaborator_id: int
+    name: str
+    email: str
+    department: str
+    workstation: str
+    started_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    yours: bool
 
 
 class LoginManager:
@@ -39,3 +71,36 @@ class LoginManager:
 
     def clear_failures(self, email: str) -> None:
         self.session.execute(text("SELECT clear_login_failures(:email)"), {"email": email})
+
+    def challenge(self, email: str, usual: str) -> str:
+        """The argon2id parameters and salt to prove a password of `email` with."""
+        return self.session.scalar(
+            text("SELECT login_challenge(:email, :usual)"), {"email": email, "usual": usual}
+        )
+
+    def open_session(self, email: str, proof: bytes, upgraded: str | None, hours: int) -> Opened:
+        row = self.session.execute(
+            text("SELECT * FROM open_session(:email, :proof, :upgraded, :hours)"),
+            {"email": email, "proof": proof, "upgraded": upgraded, "hours": hours},
+        ).one()
+        return Opened(*row)
+
+    def end_session(self, token: str) -> bool:
+        return bool(self.session.scalar(text("SELECT end_session(:token)"), {"token": token}))
+
+    def end_reason(self, token: str) -> str | None:
+        """Why that session ended ('logged out', 'expired', 'deactivated', …), None when
+        the database knows no such session."""
+        return self.session.scalar(text("SELECT session_end_reason(:token)"), {"token": token})
+
+    def prove_own_password(self, proof: bytes) -> bool:
+        return bool(
+            self.session.scalar(text("SELECT prove_own_password(:proof)"), {"proof": proof})
+        )
+
+    def active_sessions(self) -> list[LiveSession]:
+        rows = self.session.execute(text("SELECT * FROM active_sessions()")).all()
+        return [LiveSession(*row) for row in rows]
+
+    def end_session_by_id(self, session_id: int) -> bool:
+        return bool(self.session.scalar(text("SELECT end_session_by_id(:id)"), {"id": session_id}))

@@ -97,8 +97,12 @@ class QuickDatabase:
         with self._cursor() as cursor:
             cursor.execute("SELECT workstation_seen()")
 
-    def collaborator(self, collaborator_id: int) -> CollaboratorRecord | None:
+    def collaborator(self, collaborator_id: int, session: str) -> CollaboratorRecord | None:
+        """The collaborator of a live database session, or None (ended, expired, another's:
+        without a live session the database shows nothing)."""
         with self._cursor() as cursor:
+            cursor.execute("BEGIN")  # the session is named for one transaction
+            cursor.execute("SELECT enter_session(%s)", (session,))
             cursor.execute(
                 "SELECT c.id, c.email, c.name, d.name, c.token_version, c.active "
                 "FROM collaborators c "
@@ -106,6 +110,7 @@ class QuickDatabase:
                 (collaborator_id,),
             )
             row = cursor.fetchone()
+            cursor.execute("COMMIT")
         if row is None:
             return None
         return CollaboratorRecord(

@@ -125,7 +125,7 @@ def update_screen(ctx: AppContext, collaborator_id: int | None = None) -> None:
         ctx.uow(), ctx.user, collaborator.id, expected_version=collaborator.version, **changes
     )
     if updated.id == ctx.user.id:  # a new email ends the old session: start the new one
-        ctx.user = ctx.authenticator.refresh(updated)
+        ctx.user = ctx.authenticator.refresh(updated, ctx.user)
     success(console, f"Updated collaborator #{updated.id}: {', '.join(sorted(changes))}.")
 
 

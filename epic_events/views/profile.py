@@ -66,7 +66,7 @@ def change_password(ctx: AppContext) -> None:
     updated = controller.change_own_password(
         ctx.uow(), ctx.user, current_password=current, new_password=new
     )
-    ctx.user = ctx.authenticator.refresh(updated)
+    ctx.user = ctx.authenticator.refresh(updated, ctx.user)
     for message in ctx.authenticator.warnings:
         warning(ctx.console, message)
     ctx.authenticator.warnings.clear()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from epic_events.models import Client, Collaborator, Contract, Department, Event
+from tests.conftest import open_test_session
 
 DEPARTMENTS = ["gestion", "commerce", "support"]
 START = datetime(2030, 6, 4, 13, 0, tzinfo=UTC)
@@ -102,6 +103,15 @@ def fetch(connection):
 
 
 # -- commands: the real program, in-process, on a database installed once -----------------------
+
+
+def program_role(installed) -> str:
+    """The workstation role the installed home's program logs in as."""
+    from sqlalchemy.engine import make_url
+
+    from epic_events.config import read_env_file
+
+    return make_url(read_env_file(installed.home / "settings.env")["DATABASE_URL"]).username
 
 
 class Installed:
@@ -206,10 +216,17 @@ def logged_in(cli, installed, settings_of_home):
 
     def log_in(collaborator) -> None:
         settings = settings_of_home()
+        with installed.engine.begin() as connection:  # as open_session() would, on this home
+            session = open_test_session(connection, collaborator.id)
+            connection.execute(
+                text("UPDATE sessions SET workstation = :ws WHERE id = :id"),
+                {"ws": program_role(installed), "id": int(session.split(".")[0])},
+            )
         token = tokens.issue_token(
             collaborator_id=collaborator.id,
             email=collaborator.email,
             token_version=collaborator.token_version,
+            session=session,
             secret=settings.require_jwt_secret(),
             ttl=settings.token_ttl,
             now=datetime.now(UTC),

@@ -23,6 +23,8 @@ HARNESS = (
     "ROLLBACK",
     "SET ROLE",
     "RESET ROLE",
+    "SET SEARCH_PATH",
+    "RESET SEARCH_PATH",
     "SELECT SET_CONFIG(%(NAME)S, ''",  # nobody acts yet (conftest.AppRoleUnitOfWork)
 )
 

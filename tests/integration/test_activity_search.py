@@ -157,9 +157,11 @@ def test_a_change_made_in_the_program_is_found_by_its_author_s_name(
         "SELECT fill_audit_kinds()",
     ],
 )
-def test_the_program_s_role_can_only_read_the_kinds(statement, history, connection):
+def test_the_program_s_role_can_only_read_the_kinds(statement, history, connection, gestion):
     role = app_role(connection.engine.url.database)
     connection.execute(text(f"SET ROLE {role}"))
+    connection.execute(text("SET search_path = crm, public"))
+    connection.execute(text("SELECT enter_session(:token)"), {"token": gestion.session})
     try:
         with pytest.raises(DBAPIError) as refused, connection.begin_nested():
             connection.execute(text(statement))
@@ -167,3 +169,4 @@ def test_the_program_s_role_can_only_read_the_kinds(statement, history, connecti
         assert connection.scalar(text("SELECT count(*) FROM audit_kinds")) > 0
     finally:
         connection.execute(text("RESET ROLE"))
+        connection.execute(text("RESET search_path"))

@@ -4,10 +4,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from epic_events.auth import tokens
+from epic_events.auth import passwords, tokens
 from epic_events.auth.token_store import TokenStore
 from epic_events.controllers import collaborators as controller
 from epic_events.controllers.auth import Authenticator
@@ -58,8 +57,13 @@ def test_empty_credentials_are_refused(authenticator):
         authenticator.login("", "")
 
 
-def test_an_old_hash_is_upgraded_on_login(authenticator, make_collaborator, connection):
-    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+WEAK = "argon2id$v=19$m=8192,t=1,p=1"
+
+
+def test_an_old_verifier_is_made_again_with_todays_parameters_on_login(
+    authenticator, make_collaborator, connection
+):
+    weak = passwords.hash_password(PASSWORD, WEAK)
     person = make_collaborator("support", password_hash=weak)
     authenticator.login(person.email, PASSWORD)
     stored = connection.execute(
@@ -67,7 +71,8 @@ def test_an_old_hash_is_upgraded_on_login(authenticator, make_collaborator, conn
     ).scalar_one()
     assert stored != weak
     assert "m=8192" not in stored
-    assert stored.startswith("$argon2id$")
+    assert stored.startswith("$epic$" + passwords.usual_parameters() + "$")
+    assert passwords.verify_password(stored, PASSWORD)
 
 
 def test_relaunching_resumes_the_last_users_session(authenticator, make_collaborator):
@@ -85,6 +90,7 @@ def test_an_expired_token_asks_for_the_password_again(authenticator, store, make
         collaborator_id=person.id,
         email=person.email,
         token_version=0,
+        session="1." + "a" * 64,
         secret=TEST_SECRET,
         ttl=timedelta(hours=1),
         now=datetime.now(UTC) - timedelta(hours=2),
@@ -102,6 +108,7 @@ def test_a_token_signed_with_another_secret_is_refused(authenticator, store, mak
         collaborator_id=person.id,
         email=person.email,
         token_version=0,
+        session="1." + "a" * 64,
         secret="another secret that is long enough to sign",
         ttl=timedelta(hours=1),
     )
@@ -199,13 +206,47 @@ def test_changing_ones_own_password_gives_a_fresh_session_that_works(
     authenticator, uow_factory, make_collaborator
 ):
     person = make_collaborator("support")
+    elsewhere = authenticator.login(person.email, PASSWORD)  # another machine, say
     user = authenticator.login(person.email, PASSWORD)
     updated = controller.change_own_password(
         uow_factory(), user, current_password=PASSWORD, new_password="a new password!"
     )
-    fresh = authenticator.refresh(updated)
+    fresh = authenticator.refresh(updated, user)
+    assert fresh.session == user.session  # this session goes on
     assert controller.update_own_profile(uow_factory(), fresh, name="Renamed").name == "Renamed"
     assert authenticator.resume().user.id == person.id
+    with pytest.raises(SessionExpired, match="password, email or department changed"):
+        controller.get_collaborator(uow_factory(), replace(elsewhere, token_version=1), person.id)
+
+
+def test_a_copy_of_the_token_store_made_before_logout_no_longer_resumes(
+    authenticator, store, make_collaborator
+):
+    person = make_collaborator("commerce")
+    user = authenticator.login(person.email, PASSWORD)
+    copy = store.path.read_bytes()
+    authenticator.logout(user)
+    store.path.write_bytes(copy)  # the file restored from a backup, or copied away
+    result = authenticator.resume()
+    assert result.user is None
+    assert "no longer valid" in result.message
+
+
+def test_a_wrong_current_password_is_counted_like_a_failed_login(
+    uow_factory, make_collaborator, authenticator, connection
+):
+    person = make_collaborator("support")
+    user = authenticator.login(person.email, PASSWORD)
+    with pytest.raises(PermissionDenied, match="current password is wrong"):
+        controller.check_own_password(uow_factory(), user, "not my password")
+    failures = connection.execute(
+        text(
+            "SELECT failures FROM login_failures"
+            " WHERE email_digest = sha256(convert_to(:e, 'UTF8'))"
+        ),
+        {"e": person.email},
+    ).scalar_one()
+    assert failures == 1
 
 
 def test_gestion_cannot_set_their_own_password_without_the_current_one(uow_factory, gestion):
@@ -221,32 +262,31 @@ def test_after_a_logout_no_other_saved_session_is_resumed(authenticator, make_co
     assert authenticator.resume().user is None
 
 
-def test_a_password_reset_during_login_is_not_overwritten_by_the_hash_upgrade(
+def test_a_password_reset_during_login_wins_over_the_login_and_its_upgrade(
     authenticator, make_collaborator, connection, monkeypatch
 ):
-    """Gestion resets the password while an old-hash login is being checked: the login
-    succeeds, and the upgrade of the old hash does not bring the old password back."""
-    from epic_events.auth import passwords
+    """Gestion resets the password while an old-verifier login computes its proof: the
+    database compares the proof with what it stores when the proof arrives, so the login is
+    refused and the reset stays (the upgrade never brings the old password back)."""
     from epic_events.roles import app_role
 
-    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    person = make_collaborator("support", password_hash=weak)
+    person = make_collaborator("support", password_hash=passwords.hash_password(PASSWORD, WEAK))
     reset = passwords.hash_password("reset by gestion 1")
-    check = passwords.verify_password
+    prove = passwords.proof
 
-    def check_then_reset(stored: str, password: str) -> bool:
-        matches = check(stored, password)
+    def prove_then_reset(password: str, challenge: str) -> bytes:
+        made = prove(password, challenge)
         connection.execute(text("RESET ROLE"))  # another program: gestion's reset
         connection.execute(
             text("UPDATE collaborators SET password_hash = :hash WHERE id = :id"),
             {"hash": reset, "id": person.id},
         )
         connection.execute(text(f"SET ROLE {app_role(connection.engine.url.database)}"))
-        return matches
+        return made
 
-    monkeypatch.setattr(passwords, "verify_password", check_then_reset)
-    user = authenticator.login(person.email, PASSWORD)
-    assert user.id == person.id
+    monkeypatch.setattr(passwords, "proof", prove_then_reset)
+    with pytest.raises(InvalidCredentials):
+        authenticator.login(person.email, PASSWORD)
     stored = connection.execute(
         text("SELECT password_hash FROM collaborators WHERE id = :id"), {"id": person.id}
     ).scalar_one()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
 from epic_events.config import read_env_file
@@ -27,6 +28,7 @@ from epic_events.install.backup_file import (
 from epic_events.install.restore import TargetHoldsData
 from epic_events.migrations import head_revision, upgrade
 from tests.backups import add_history_and_archives, checksums, security
+from tests.conftest import open_test_session
 
 PASSPHRASE = "drill passphrase 42"
 SUPER_PASSWORD = "super user password"
@@ -114,7 +116,7 @@ def test_the_app_role_of_a_restored_database_is_still_bound(source, empty_databa
     program_url = read_env_file(tmp_path / "settings.env")["DATABASE_URL"]
     engine = create_engine(program_url.replace("postgresql://", "postgresql+psycopg2://", 1))
     with engine.connect() as conn:
-        assert conn.scalar(text("SELECT count(*) FROM clients")) == 60
+        assert conn.scalar(text("SELECT count(*) FROM clients")) == 0  # no session: nothing
         # nobody acts: row-level security lets no write through
         assert conn.execute(text("UPDATE clients SET full_name = 'x'")).rowcount == 0
         conn.rollback()
@@ -122,7 +124,20 @@ def test_the_app_role_of_a_restored_database_is_still_bound(source, empty_databa
             conn.execute(text("DELETE FROM clients"))
         conn.rollback()
         with pytest.raises(ProgrammingError, match="permission denied"):
-            conn.execute(text("TRUNCATE audit_log"))
+            conn.execute(text("TRUNCATE public.audit_log"))
+        conn.rollback()
+    admin = create_engine(empty_database)
+    with admin.begin() as connection:  # a session of a restored collaborator, on this machine
+        (someone,) = connection.execute(text("SELECT id FROM collaborators LIMIT 1")).one()
+        token = open_test_session(connection, someone)
+        connection.execute(
+            text("UPDATE sessions SET workstation = :ws WHERE id = :id"),
+            {"ws": make_url(program_url).username, "id": int(token.split(".")[0])},
+        )
+    admin.dispose()
+    with engine.connect() as conn:
+        conn.execute(text("SELECT enter_session(:t)"), {"t": token})
+        assert conn.scalar(text("SELECT count(*) FROM clients")) == 60
     engine.dispose()
 
 

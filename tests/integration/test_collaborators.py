@@ -47,7 +47,7 @@ def test_gestion_creates_a_collaborator_with_a_hashed_password(uow_factory, gest
         {"id": created.id},
     ).one()
     assert (row.name, row.email, row.department) == ("Kate Hastroff", NEW["email"], "support")
-    assert row.password_hash.startswith("$argon2id$")
+    assert row.password_hash.startswith("$epic$argon2id$")
     assert passwords.verify_password(row.password_hash, NEW["password"])
 
 

@@ -25,6 +25,7 @@ from epic_events.errors import Conflict, EpicEventsError, PermissionDenied
 from epic_events.migrations import upgrade
 from epic_events.models import Collaborator, Contract, Department, DepartmentName
 from epic_events.roles import app_role
+from tests.conftest import open_test_session
 
 CHANGED_BY_SOMEONE_ELSE = "changed by someone else"
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
@@ -89,7 +90,13 @@ def staff(admin, password_hash) -> Staff:
             add(DepartmentName.SUPPORT),
         ]
         session.commit()
-        return Staff(*(CurrentUser.of(person) for person in people))
+    with admin.begin() as connection:
+        return Staff(
+            *(
+                CurrentUser.of(person, session=open_test_session(connection, person.id))
+                for person in people
+            )
+        )
 
 
 def program_database(url: str) -> Database:
@@ -102,6 +109,7 @@ def program_database(url: str) -> Database:
         dbapi_connection.autocommit = True  # a SET in a transaction is undone by its rollback
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET ROLE {role}")
+            cursor.execute("SET search_path = crm, public")
         dbapi_connection.autocommit = False
 
     return database
@@ -428,15 +436,15 @@ def test_archiving_a_client_bumps_its_contracts_versions_so_an_open_form_is_refu
     assert row(admin, "contracts", contract_id).amount_due == Decimal("1000.00")
 
 
-def save_on_a_stale_object(stale_db: Database, fresh_db: Database, actor_id: int, contract_id):
+def save_on_a_stale_object(stale_db: Database, fresh_db: Database, actor_id: str, contract_id):
     """Load a contract, let another program change it and commit, then flush a change on the
     object loaded before (no form version: only the ORM's `WHERE version = …` can see it)."""
     with stale_db.unit_of_work() as stale_uow:
-        stale_uow.act_as(actor_id)
+        stale_uow.act_in(actor_id)
         stale = stale_uow.session.get(Contract, contract_id)
         assert stale.version == 1
         with fresh_db.unit_of_work() as fresh_uow:
-            fresh_uow.act_as(actor_id)
+            fresh_uow.act_in(actor_id)
             fresh_uow.session.get(Contract, contract_id).amount_due = Decimal("100.00")
             fresh_uow.commit()
         stale.amount_due = Decimal("200.00")
@@ -447,7 +455,7 @@ def test_a_race_between_two_orm_sessions_is_a_conflict_not_a_traceback(
     admin, staff, first, second, contract_id
 ):
     with pytest.raises(EpicEventsError) as refused:
-        save_on_a_stale_object(second, first, staff.gestion.id, contract_id)
+        save_on_a_stale_object(second, first, staff.gestion.session, contract_id)
     assert type(refused.value) is Conflict
     assert refused.value.message == CHANGED_MEANWHILE
     assert refused.value.__suppress_context__  # no StaleDataError chained onto the screen
@@ -473,7 +481,11 @@ def two_managers_and_a_colleague(admin, password_hash):
             session.add(person)
             people.append(person)
         session.commit()
-        return [CurrentUser.of(person) for person in people]
+    with admin.begin() as connection:
+        return [
+            CurrentUser.of(person, session=open_test_session(connection, person.id))
+            for person in people
+        ]
 
 
 def test_a_second_save_of_a_collaborator_opened_before_the_first_save_is_refused(

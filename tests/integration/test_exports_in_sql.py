@@ -20,7 +20,6 @@ from epic_events.managers.events import EventManager
 from epic_events.managers.exports import ExportColumns, ExportManager, csv_cell
 from epic_events.models import Event
 from epic_events.paging import ListQuery
-from epic_events.roles import COLLABORATOR_SETTING
 
 FORMULAS = ['=HYPERLINK("http://evil")', "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1"]
 # Each column of text, in turn, holds each formula start, quotes, separators and breaks.
@@ -305,7 +304,7 @@ def test_postgresql_reads_as_the_unit_of_works_actor_in_its_transaction(
     uow_factory, hostile, folder, monkeypatch
 ):
     def with_actor(manager) -> ExportColumns:
-        return ExportColumns([func.current_setting(COLLABORATOR_SETTING)])
+        return ExportColumns([func.current_collaborator_id()])
 
     monkeypatch.setattr(EventManager, "export_columns", with_actor)
     path = folder / "events.csv"

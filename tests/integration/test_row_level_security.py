@@ -13,6 +13,7 @@ transaction of its own that is rolled back, so the tests do not depend on one an
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import pytest
 from psycopg2 import errors
 from sqlalchemy import text
 
+from epic_events.auth import passwords
 from epic_events.controllers import clients as client_controller
 from epic_events.controllers import events as event_controller
 from epic_events.controllers.auth import CurrentUser
@@ -32,12 +34,13 @@ from epic_events.errors import PermissionDenied
 from epic_events.install import workstations
 from epic_events.migrations import upgrade
 from epic_events.models import DepartmentName
-from epic_events.roles import COLLABORATOR_SETTING, app_role, owner_role, workstation_role
+from epic_events.roles import SESSION_SETTING, app_role, owner_role, workstation_role
 
 # The database of this module, and so its roles (each database has its own pair).
 DATABASE = f"epic_rls_{uuid.uuid4().hex[:10]}"
 APP_ROLE = app_role(DATABASE)
 WORKSTATION_ROLE = workstation_role(DATABASE, "proof")
+WORLDS: list = []  # the module's world, for act_as(conn, …) (made once: scope="module")
 
 
 def workstation_url(url: str) -> str:
@@ -178,13 +181,16 @@ def world(postgres, password_hash) -> Iterator[World]:
         engine.dispose()
     admin_dsn = libpq_dsn(url)
     try:
-        yield World(
+        made = World(
             url=url,
             admin_dsn=admin_dsn,
             app_dsn=libpq_dsn(workstation_url(url)),
             **_seed(admin_dsn, password_hash),
         )
+        WORLDS.append(made)
+        yield made
     finally:
+        WORLDS.clear()
         postgres.drop_database(url)
 
 
@@ -220,9 +226,32 @@ def program(world: World) -> Iterator[Database]:
         database.dispose()
 
 
+def open_session_for(
+    world: World, collaborator_id: int, workstation: str = WORKSTATION_ROLE
+) -> str:
+    """A live session of `collaborator_id` on `workstation`, as `open_session()` makes one
+    after a proven password (without the argon2 work); its token."""
+    secret = secrets.token_hex(32)
+    with psycopg2.connect(world.admin_dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO sessions (collaborator_id, workstation, secret_digest, expires_at)"
+            " VALUES (%s, %s, sha256(convert_to(%s, 'UTF8')), now() + interval '1 hour')"
+            " RETURNING id",
+            (collaborator_id, workstation, secret),
+        )
+        session_id = cur.fetchone()[0]
+    return f"{session_id}.{secret}"
+
+
+def enter(conn, token: str):
+    """Name the session for the rest of this transaction, as the program does; the
+    collaborator the database found, or None."""
+    return scalar(conn, "SELECT enter_session(%s)", (token,))
+
+
 def act_as(conn, collaborator_id: int) -> None:
-    """Name the current collaborator for the rest of this transaction, as the program does."""
-    run(conn, "SELECT set_config(%s, %s, true)", (COLLABORATOR_SETTING, str(collaborator_id)))
+    """Act in a new session of `collaborator_id` for the rest of this transaction."""
+    assert enter(conn, open_session_for(WORLDS[-1], collaborator_id)) == collaborator_id
 
 
 def run(conn, sql: str, params=None) -> int:
@@ -345,15 +374,16 @@ def test_row_level_security_is_enabled_and_forced_on_the_five_business_tables(ap
         pytest.param("DELETE FROM clients", id="delete-clients"),
         pytest.param("DELETE FROM contracts", id="delete-contracts"),
         pytest.param("DELETE FROM events", id="delete-events"),
-        pytest.param("TRUNCATE clients", id="truncate-clients"),
-        pytest.param("TRUNCATE collaborators CASCADE", id="truncate-collaborators"),
+        pytest.param("TRUNCATE public.clients", id="truncate-clients"),
+        pytest.param("TRUNCATE public.collaborators CASCADE", id="truncate-collaborators"),
         pytest.param("CREATE TABLE loot (id integer)", id="create-table"),
-        pytest.param("DROP TABLE clients", id="drop-table"),
-        pytest.param("ALTER TABLE clients DISABLE ROW LEVEL SECURITY", id="disable-rls"),
-        pytest.param("ALTER TABLE clients NO FORCE ROW LEVEL SECURITY", id="unforce-rls"),
-        pytest.param("DROP POLICY clients_update ON clients", id="drop-policy"),
+        pytest.param("DROP TABLE public.clients", id="drop-table"),
+        pytest.param("ALTER TABLE public.clients DISABLE ROW LEVEL SECURITY", id="disable-rls"),
+        pytest.param("ALTER TABLE public.clients NO FORCE ROW LEVEL SECURITY", id="unforce-rls"),
+        pytest.param("DROP POLICY clients_update ON public.clients", id="drop-policy"),
         pytest.param(
-            "CREATE POLICY clients_anyone ON clients FOR UPDATE USING (true)", id="create-policy"
+            "CREATE POLICY clients_anyone ON public.clients FOR UPDATE USING (true)",
+            id="create-policy",
         ),
         pytest.param(
             "ALTER TABLE collaborators DISABLE TRIGGER collaborators_guard_update",
@@ -394,7 +424,8 @@ def test_turning_row_security_off_does_not_let_a_refused_update_through(app, wor
 # -- no current collaborator: reads are open, writes are closed -------------------------
 
 
-def test_reads_need_no_current_collaborator(app):
+def test_with_a_session_everyone_reads_everything(app, world):
+    act_as(app, world.helper_2)
     assert scalar(app, "SELECT count(*) FROM clients") == 3
     assert scalar(app, "SELECT count(*) FROM events") == 2
 
@@ -859,6 +890,7 @@ def test_the_program_says_why_a_commercial_may_not_update_another_commercials_cl
         email="seller-a@example.com",
         name="Seller A",
         department=DepartmentName.COMMERCE,
+        session=open_session_for(world, world.seller_a),
     )
     with pytest.raises(PermissionDenied, match="Only the client's commercial contact"):
         client_controller.update_client(
@@ -872,6 +904,7 @@ def test_the_program_says_why_support_may_not_update_an_event_not_assigned_to_th
         email="helper-1@example.com",
         name="Helper 1",
         department=DepartmentName.SUPPORT,
+        session=open_session_for(world, world.helper_1),
     )
     with pytest.raises(PermissionDenied, match="Only the event's support contact"):
         event_controller.update_event(
@@ -902,7 +935,8 @@ def test_the_current_collaborator_does_not_outlive_its_transaction(app, world):
     act_as(app, world.seller_a)
     assert scalar(app, "SELECT current_collaborator_id()") == world.seller_a
     app.commit()
-    assert scalar(app, "SELECT current_setting(%s, true)", (COLLABORATOR_SETTING,)) in ("", None)
+    assert scalar(app, "SELECT current_setting(%s, true)", (SESSION_SETTING,)) in ("", None)
+    assert scalar(app, "SELECT current_collaborator_id()") is None
     assert (
         run(app, "UPDATE clients SET full_name = 'Hijacked' WHERE id = %s", (world.client_a,)) == 0
     )
@@ -911,7 +945,7 @@ def test_the_current_collaborator_does_not_outlive_its_transaction(app, world):
 def test_a_pooled_connection_does_not_carry_the_previous_users_identity(program, world, admin):
     rename = text("UPDATE clients SET full_name = :name WHERE id = :id")
     with program.unit_of_work() as uow:
-        uow.act_as(world.seller_a)
+        uow.act_in(open_session_for(world, world.seller_a))
         first_backend = uow.session.scalar(text("SELECT pg_backend_pid()"))
         result = uow.session.execute(rename, {"name": "Renamed by A", "id": world.pooled_client})
         assert result.rowcount == 1
@@ -1044,3 +1078,227 @@ def test_the_history_names_its_author_as_the_database_knows_them(app, world):
         (world.seller_a, world.client_a),
     )
     assert author == scalar(app, "SELECT name FROM collaborators WHERE id = %s", (world.seller_a,))
+
+
+# -- a database that trusts no workstation (sessions held by PostgreSQL) -------------------
+
+
+def relations(conn, kind: str) -> list[str]:
+    """The app's views (schema crm) or the tables (schema public)."""
+    schema, relkinds = ("crm", ["v"]) if kind == "views" else ("public", ["r", "p"])
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace"
+            " AND relkind = ANY(%s) ORDER BY relname",
+            (schema, relkinds),
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+def test_without_a_session_a_workstation_reads_nothing(app, world):
+    """With its settings.env (its own role) and no session: every view reads empty, every
+    table is refused; only the schema's revision can be read."""
+    views = relations(app, "views")
+    assert set(views) >= {"clients", "contracts", "events", "collaborators", "audit_log"}
+    for view in views:
+        columns = "id" if view == "collaborators" else "*"
+        assert scalar(app, f"SELECT count({columns}) FROM crm.{view}") == 0, view
+    readable = []
+    for table in relations(app, "tables"):
+        try:
+            with app.cursor() as cur:
+                cur.execute("SAVEPOINT probe")
+                cur.execute(f"SELECT count(*) FROM public.{table}")
+                readable.append(table)
+        except errors.InsufficientPrivilege:
+            pass
+        finally:
+            run(app, "ROLLBACK TO SAVEPOINT probe")
+    assert readable == ["alembic_version"]
+    assert set(relations(app, "tables")) >= {"sessions", "login_failures", "login_key"}
+
+
+def test_naming_a_collaborator_the_old_way_gives_nobody(app, world):
+    run(app, "SELECT set_config('epic_events.collaborator_id', %s, true)", (str(world.gestion),))
+    assert scalar(app, "SELECT current_collaborator_id()") is None
+    assert scalar(app, "SELECT count(*) FROM clients") == 0
+    assert run(app, "UPDATE clients SET full_name = 'Hijacked'") == 0
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param(NEW_CLIENT, id="insert-client"),
+        pytest.param("INSERT INTO departments (name) VALUES ('loot')", id="insert-department"),
+        pytest.param(
+            "INSERT INTO audit_log (actor_id, actor_name, action, entity, entity_id, changes)"
+            " VALUES (%s, 'x', 'update', 'client', 1, '{}')",
+            id="insert-history",
+        ),
+    ],
+)
+def test_without_a_session_no_write_passes(app, world, statement):
+    with pytest.raises(errors.InsufficientPrivilege):
+        run(app, statement, (world.gestion,) if "%s" in statement else None)
+
+
+def test_without_a_session_no_update_or_delete_touches_a_row(app):
+    for statement in (
+        "UPDATE clients SET full_name = 'x'",
+        "UPDATE contracts SET amount_due = 0",
+        "UPDATE events SET notes = 'x'",
+        "UPDATE collaborators SET name = 'x'",
+        "DELETE FROM collaborators",
+    ):
+        assert run(app, statement) == 0, statement
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT password_hash FROM collaborators",
+        "SELECT * FROM collaborators",
+        "SELECT * FROM public.sessions",
+        "SELECT * FROM public.login_failures",
+        "SELECT * FROM public.login_key",
+        "SELECT * FROM public.workstations",
+        "SELECT password_hash FROM public.collaborators",
+    ],
+)
+def test_even_gestion_reads_no_verifier_session_secret_or_failure(app, world, statement):
+    act_as(app, world.gestion)
+    with pytest.raises(errors.InsufficientPrivilege):
+        run(app, statement)
+
+
+def test_a_forged_expired_ended_or_another_workstations_session_names_nobody(app, world):
+    token = open_session_for(world, world.gestion)
+    session_id, secret = token.split(".")
+    assert enter(app, f"{session_id}.{'0' * 64}") is None
+    assert enter(app, f"{session_id}.{secret.upper()}") is None
+    assert enter(app, "1' OR '1'='1") is None
+    assert enter(app, open_session_for(world, world.gestion, workstation="someone_else")) is None
+    with psycopg2.connect(world.admin_dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = %s",
+            (int(session_id),),
+        )
+    assert enter(app, token) is None
+    live = open_session_for(world, world.seller_a)
+    assert enter(app, live) == world.seller_a
+    assert scalar(app, "SELECT end_session(%s)", (live,)) is True
+    assert enter(app, live) is None
+    assert scalar(app, "SELECT count(*) FROM clients") == 0
+
+
+def test_one_session_gives_exactly_that_collaborators_rights(app, world):
+    act_as(app, world.seller_a)
+    assert scalar(app, "SELECT count(*) FROM clients") == 3
+    rename = "UPDATE clients SET full_name = 'Renamed' WHERE id = %s"
+    assert run(app, rename, (world.client_a,)) == 1
+    assert run(app, rename, (world.client_b,)) == 0
+    assert run(app, "UPDATE events SET support_contact_id = %s", (world.helper_1,)) == 0
+    with pytest.raises(errors.InsufficientPrivilege):
+        run(app, "SELECT * FROM active_sessions()")
+
+
+def prove(app, email: str, password: str) -> bytes:
+    challenge = scalar(app, "SELECT login_challenge(%s, %s)", (email, passwords.usual_parameters()))
+    return passwords.proof(password, challenge)
+
+
+def test_logging_in_is_proven_to_the_database_which_opens_the_session(app, world):
+    from tests.conftest import PASSWORD
+
+    email = "seller-a@example.com"
+    with app.cursor() as cur:
+        cur.execute(
+            "SELECT * FROM open_session(%s, %s, NULL, 8)", (email, prove(app, email, PASSWORD))
+        )
+        outcome, _, token, collaborator = cur.fetchone()
+    assert (outcome, collaborator) == ("ok", world.seller_a)
+    assert scalar(app, "SELECT current_collaborator_id()") == world.seller_a
+    assert enter(app, token) == world.seller_a
+    with app.cursor() as cur:
+        cur.execute(
+            "SELECT outcome FROM open_session(%s, %s, NULL, 8)",
+            (email, prove(app, email, "not the password")),
+        )
+        assert cur.fetchone() == ("invalid",)
+
+
+def test_an_unknown_email_gets_a_challenge_like_a_known_one_and_always_the_same(app):
+    known = scalar(
+        app,
+        "SELECT login_challenge('seller-a@example.com', %s)",
+        ("argon2id$v=19$m=65536,t=3,p=4",),
+    )
+    unknown = scalar(
+        app, "SELECT login_challenge('nobody@example.com', %s)", ("argon2id$v=19$m=65536,t=3,p=4",)
+    )
+    again = scalar(
+        app, "SELECT login_challenge(' Nobody@Example.com', %s)", ("argon2id$v=19$m=65536,t=3,p=4",)
+    )
+    assert unknown == again
+    assert passwords.CHALLENGE.match(unknown)
+    assert known.rpartition("$")[0] == unknown.rpartition("$")[0]  # the same parameters
+    assert len(known.rpartition("$")[2]) == len(unknown.rpartition("$")[2])
+
+
+def test_a_change_of_the_account_ends_its_sessions_but_the_one_that_made_it(app, world):
+    seller_elsewhere = open_session_for(world, world.seller_a)
+    act_as(app, world.gestion)
+    run(
+        app,
+        "UPDATE collaborators SET token_version = token_version + 1 WHERE id = %s",
+        (world.seller_a,),
+    )
+    assert enter(app, seller_elsewhere) is None  # ended by gestion's change
+    mine = open_session_for(world, world.helper_1)
+    assert enter(app, mine) == world.helper_1
+    refused(  # one's own password changes only with the current one
+        app,
+        "UPDATE collaborators SET password_hash = 'x' WHERE id = %s",
+        (world.helper_1,),
+    )
+
+
+def test_ones_own_password_change_keeps_this_session_and_ends_the_others(app, world):
+    from tests.conftest import PASSWORD
+
+    mine, other = open_session_for(world, world.helper_1), open_session_for(world, world.helper_1)
+    assert enter(app, mine) == world.helper_1
+    assert (
+        scalar(app, "SELECT prove_own_password(%s)", (prove(app, "helper-1@example.com", "wrong"),))
+        is False
+    )
+    assert (
+        scalar(
+            app, "SELECT prove_own_password(%s)", (prove(app, "helper-1@example.com", PASSWORD),)
+        )
+        is True
+    )
+    run(
+        app,
+        "UPDATE collaborators SET password_hash = %s, token_version = token_version + 1 "
+        "WHERE id = %s",
+        (passwords.hash_password("a new password 123"), world.helper_1),
+    )
+    assert scalar(app, "SELECT current_collaborator_id()") == world.helper_1
+    assert enter(app, other) is None
+    assert enter(app, mine) == world.helper_1
+
+
+def test_gestion_sees_the_live_sessions_and_ends_one(app, world):
+    victim = open_session_for(world, world.helper_2)
+    act_as(app, world.gestion)
+    with app.cursor() as cur:
+        cur.execute("SELECT session_id, collaborator_id, workstation, yours FROM active_sessions()")
+        rows = cur.fetchall()
+    victim_id = int(victim.split(".")[0])
+    assert (victim_id, world.helper_2, "proof", False) in rows
+    assert any(row[3] for row in rows)  # gestion's own, marked
+    assert scalar(app, "SELECT end_session_by_id(%s)", (victim_id,)) is True
+    assert scalar(app, "SELECT end_session_by_id(%s)", (victim_id,)) is False
+    app.commit()
+    assert enter(app, victim) is None

@@ -231,9 +231,13 @@ def test_a_new_event_can_be_found_at_once(catalogue, uow_factory, commerce, conn
         "SELECT fill_client_search(0)",
     ],
 )
-def test_the_program_s_role_can_only_read_the_search_documents(statement, catalogue, connection):
+def test_the_program_s_role_can_only_read_the_search_documents(
+    statement, catalogue, connection, gestion
+):
     role = app_role(connection.engine.url.database)
     connection.execute(text(f"SET ROLE {role}"))
+    connection.execute(text("SET search_path = crm, public"))
+    connection.execute(text("SELECT enter_session(:token)"), {"token": gestion.session})
     try:
         with pytest.raises(DBAPIError) as refused, connection.begin_nested():
             connection.execute(text(statement))
@@ -242,6 +246,7 @@ def test_the_program_s_role_can_only_read_the_search_documents(statement, catalo
         assert connection.scalar(text("SELECT count(*) FROM client_search")) > 0
     finally:
         connection.execute(text("RESET ROLE"))
+        connection.execute(text("RESET search_path"))
 
 
 def test_the_fields_separator_in_a_search_matches_nothing(catalogue, uow_factory, gestion):

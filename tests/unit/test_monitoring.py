@@ -20,6 +20,7 @@ JWT = issue_token(
     collaborator_id=1,
     email="boss@epic-events.fr",
     token_version=0,
+    session="7." + "c" * 64,
     secret="monitoring-test-secret-" + "m" * 40,
     ttl=timedelta(hours=1),
 )

@@ -1,18 +1,33 @@
-"""Password hashing with the real argon2-cffi."""
+"""Password verifiers and proofs with the real argon2-cffi."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import argon2
 import pytest
-from argon2.low_level import Type
 
 from epic_events.auth import passwords
 from tests.conftest import PASSWORD
 
 
-def test_a_hash_is_argon2id(password_hash):
-    assert password_hash.startswith("$argon2id$v=19$")
-    assert argon2.extract_parameters(password_hash).type is Type.ID
+def test_a_verifier_names_argon2id_its_parameters_its_salt_and_a_sha256(password_hash):
+    assert password_hash.startswith("$epic$argon2id$v=19$m=65536,t=3,p=4$")
+    challenge = passwords.challenge_of(password_hash)
+    assert challenge == password_hash[len("$epic$") :].rpartition("$")[0]
+    digest = password_hash.rpartition("$")[2]
+    assert len(base64.b64decode(digest + "=")) == 32
+
+
+def test_the_proof_is_the_argon2id_hash_an_older_install_stored(password_hash):
+    """Migration 0011 turns a stored argon2id hash into a verifier: the hash of a password
+    is the proof of the same parameters and salt."""
+    old = argon2.PasswordHasher().hash(PASSWORD)
+    _, _, version, params, salt, raw = old.split("$")
+    proof = passwords.proof(PASSWORD, f"argon2id${version}${params}${salt}")
+    assert proof == base64.b64decode(raw + "=" * (-len(raw) % 4))
+    assert hashlib.sha256(proof).digest() != proof
 
 
 def test_a_hash_never_contains_the_password(password_hash):
@@ -57,36 +72,23 @@ def test_a_hash_with_non_ascii_characters_is_a_refusal_not_an_error(malformed):
     assert passwords.verify_password(malformed, PASSWORD) is False
 
 
-def test_a_hash_made_with_weaker_parameters_needs_a_rehash():
-    weak = argon2.PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
-    assert passwords.verify_password(weak, PASSWORD) is True
+def test_a_challenge_with_weaker_parameters_needs_a_rehash():
+    weak = "argon2id$v=19$m=8192,t=1,p=1$c29tZXNhbHRzb21lc2FsdA"
+    assert len(passwords.proof(PASSWORD, weak)) == 32
     assert passwords.needs_rehash(weak) is True
 
 
-def test_an_argon2i_hash_needs_a_rehash():
-    old = argon2.PasswordHasher(type=Type.I).hash(PASSWORD)
-    assert passwords.needs_rehash(old) is True
+def test_a_fresh_verifiers_challenge_needs_no_rehash(password_hash):
+    assert passwords.needs_rehash(passwords.challenge_of(password_hash)) is False
 
 
-def test_a_fresh_hash_needs_no_rehash(password_hash):
-    assert passwords.needs_rehash(password_hash) is False
+def test_an_unreadable_challenge_still_costs_a_proof_and_proves_nothing(password_hash):
+    assert len(passwords.proof(PASSWORD, "nonsense")) == 32
+    assert passwords.proof(PASSWORD, "nonsense") != passwords.proof(
+        PASSWORD, passwords.challenge_of(password_hash)
+    )
 
 
 @pytest.mark.parametrize("malformed", ["", "not a hash", "$argon2id$"])
 def test_a_malformed_hash_needs_a_rehash_rather_than_failing(malformed):
     assert passwords.needs_rehash(malformed) is True
-
-
-def test_dummy_verify_runs_without_error_and_returns_nothing():
-    assert passwords.dummy_verify(PASSWORD) is None
-    assert passwords.dummy_verify("") is None
-
-
-def test_the_written_dummy_hash_has_todays_parameters_so_it_is_never_made_on_first_use():
-    """An unknown email is checked against a hash written in the code: were it made on the
-    first try of each program, that try would take twice as long as a known email's. When
-    the library's parameters change, this fails: write a new DUMMY_HASH."""
-    assert passwords.needs_rehash(passwords.DUMMY_HASH) is False
-    passwords._dummy_hash.cache_clear()
-    assert passwords._dummy_hash() is passwords.DUMMY_HASH
-    assert passwords.verify_password(passwords.DUMMY_HASH, "not a password of anyone")

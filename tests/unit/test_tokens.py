@@ -15,6 +15,7 @@ from epic_events.errors import NotAuthenticated, SessionExpired
 SECRET = "unit-test-secret-" + "s" * 48
 OTHER_SECRET = "another-secret-" + "o" * 50
 HOUR = timedelta(hours=1)
+SESSION = "12." + "e" * 64
 
 
 def issue(**overrides) -> str:
@@ -22,6 +23,7 @@ def issue(**overrides) -> str:
         "collaborator_id": 42,
         "email": "kate@epic-events.fr",
         "token_version": 3,
+        "session": SESSION,
         "secret": SECRET,
         "ttl": HOUR,
     }
@@ -32,6 +34,7 @@ def valid_payload(**overrides) -> dict:
     now = datetime.now(UTC)
     payload = {
         "sub": "42",
+        "sid": SESSION,
         "email": "kate@epic-events.fr",
         "ver": 3,
         "iat": now,

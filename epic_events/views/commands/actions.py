@@ -232,7 +232,7 @@ def update_collaborator(ctx: AppContext, args) -> None:
         ctx.uow(), ctx.user, args.id, expected_version=args.expect_version, **changes
     )
     if updated.id == ctx.user.id:  # a new email ends the old session: start the new one
-        ctx.user = ctx.authenticator.refresh(updated)
+        ctx.user = ctx.authenticator.refresh(updated, ctx.user)
     _done(ctx, args, "collaborators", updated.id, f"Updated collaborator #{updated.id}.")
 
 
@@ -303,5 +303,5 @@ def change_password(ctx: AppContext, args) -> None:
     updated = collaborators.change_own_password(
         ctx.uow(), ctx.user, current_password=current, new_password=new
     )
-    ctx.user = ctx.authenticator.refresh(updated)
+    ctx.user = ctx.authenticator.refresh(updated, ctx.user)
     say("Your password was changed; your other sessions have ended.")
