@@ -4,8 +4,9 @@
     DATABASE_URL=postgresql://… python benchmarks/exports.py
     python benchmarks/exports.py --python                 # also the ORM + Python way
 
-Exports clients, contracts and events (all of them, default sort) as the super user through
-the real controllers, into a temporary folder, and prints one line per export, then one JSON
+Exports clients, contracts and events (all of them, default sort) as the user whose session
+`project.py login --email EMAIL` saved (the super user by default), through the real
+controllers, into a temporary folder, and prints one line per export, then one JSON
 line: rows, best and median seconds and rows/s per list, this process's peak RSS and the
 machine's load average (the database server shares its cores). With `--python`, each list
 is also written the ORM and Python way, once, and the two files are compared byte for byte.
@@ -64,16 +65,32 @@ def export(db: Database, user: CurrentUser, name: str, path: Path, runs: int) ->
     }
 
 
+def saved_session(db: Database, email: str) -> CurrentUser:
+    """The session `project.py login --email EMAIL` saved in this home (the database holds
+    sessions: nobody reads anything without one)."""
+    from epic_events.auth.token_store import TokenStore
+    from epic_events.config import load_settings
+    from epic_events.controllers.auth import Authenticator
+
+    settings = load_settings()
+    store = TokenStore(settings.token_path, settings.jwt_key_path)
+    resumed = Authenticator(
+        db.unit_of_work, store, settings.require_jwt_secret(), settings.token_ttl
+    ).resume(email)
+    if resumed.user is None:
+        sys.exit(
+            f"no live session of {email} here: `python epic_events/project.py login --email "
+            f"{email}` first ({resumed.message or 'none saved'})"
+        )
+    return resumed.user
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     given = os.environ.get("DATABASE_URL")
     url = normalise_url(given) if given else start_embedded(args.data_dir)
     db = Database(url)
-    with db.unit_of_work() as uow:
-        found = uow.collaborators.get_by_email(args.email)
-        if found is None:
-            sys.exit(f"no collaborator {args.email}: seed with `setup.py --demo` first")
-        user = CurrentUser.of(found)
+    user = saved_session(db, args.email)
     summary = {}
     with tempfile.TemporaryDirectory() as folder:
         for name in args.lists:

@@ -202,22 +202,25 @@ def main(argv=None) -> None:
 
     database = Database(url)
     counter = StatementCounter(database.engine)
-    with database.unit_of_work() as uow:
-        manager = CollaboratorManager(uow.session)
-        staff = reads.Staff(
-            *(
-                CurrentUser.of(manager.get_by_email(email))
-                for email in (
-                    SUPER_EMAIL,
-                    "commerce1@demo.epicevents.example",
-                    "commerce2@demo.epicevents.example",
-                    "support1@demo.epicevents.example",
-                    "support2@demo.epicevents.example",
-                )
-            )
-        )
+    emails = (
+        SUPER_EMAIL,
+        "commerce1@demo.epicevents.example",
+        "commerce2@demo.epicevents.example",
+        "support1@demo.epicevents.example",
+        "support2@demo.epicevents.example",
+    )
+    # Each in a database session of its own on this workstation, as a login opens one (the
+    # argon2 work of five logins is measured with the operations, not here).
+    tokens = open_sessions(admin_url, name, make_url(url).username, emails)
+    staff_rows = []
+    for email in emails:
+        with database.unit_of_work() as uow:
+            uow.act_in(tokens[email])
+            found = CollaboratorManager(uow.session).get_by_email(email)
+            staff_rows.append(CurrentUser.of(found, session=tokens[email]))
+    staff = reads.Staff(*staff_rows)
     boss, seller, helper = staff.boss, staff.seller, staff.helper
-    with database.engine.connect() as conn:
+    with create_engine(url_of(admin_url, name)).connect() as conn:
         client_id = conn.scalar(
             text(
                 "SELECT k.client_id FROM events e JOIN contracts k ON k.id = e.contract_id "
@@ -337,6 +340,8 @@ def main(argv=None) -> None:
     results = {}
     raw_connection = database.engine.raw_connection()
     cursor = raw_connection.cursor()
+    # The same views and role as the program, in the boss's session for the whole run.
+    cursor.execute("SELECT set_config('epic_events.session', %s, false)", (boss.session,))
     for screen, (app, raw) in screens.items():
         counter.count = 0
         app()
@@ -346,14 +351,18 @@ def main(argv=None) -> None:
         raw_connection.rollback()
         results[screen] = {"ms": round(ms, 2), "raw_ms": round(raw_ms, 2), "queries": queries}
         print(f"  {screen:32} {ms:8.2f} ms   raw {raw_ms:7.2f} ms   {queries} queries")
+    cursor.execute("RESET epic_events.session")
+    raw_connection.commit()
     raw_connection.close()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print("operations:")
-    ops = measure_ops(database, url, counter, staff, home, args.runs)
+    admin_database = Database(url_of(admin_url, name))
+    ops = measure_ops(database, admin_database, url, counter, staff, home, args.runs)
     print("exports:")
-    exported = measure_exports(database, staff, folder)
+    exported = measure_exports(database, admin_database, staff, folder)
     ops_peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    admin_database.dispose()
     database.dispose()
 
     startup = measure_startup(home, url, args.startup_runs)
@@ -420,7 +429,9 @@ def measure(function, runs: int, counter: StatementCounter) -> tuple[float, int]
     return statistics.median(samples), queries
 
 
-def measure_ops(database: Database, url: str, counter, staff, home: Path, runs: int) -> dict:
+def measure_ops(
+    database: Database, admin_database: Database, url: str, counter, staff, home: Path, runs: int
+) -> dict:
     """Every change, then every read (they find the history and rare records the changes
     left), each timed by `measure`."""
     from epic_events.auth.token_store import TokenStore
@@ -445,7 +456,7 @@ def measure_ops(database: Database, url: str, counter, staff, home: Path, runs: 
             print(f"  {name:48} {ms:9.2f} ms   {queries} queries")
 
     run_all(writes.write_ops(uow, staff, pool, authenticator, SUPER_PASSWORD))
-    run_all(reads.all_reads(uow, staff, find_busiest(database)))
+    run_all(reads.all_reads(uow, staff, find_busiest(admin_database)))
     return results
 
 
@@ -475,11 +486,11 @@ def find_busiest(database: Database) -> reads.Busiest:
     return reads.Busiest(client_id, contract_id, event_id, (entity, entity_id))
 
 
-def measure_exports(database: Database, staff, folder: Path) -> dict:
+def measure_exports(database: Database, admin_database: Database, staff, folder: Path) -> dict:
     """Each list exported once to a CSV file, as gestion would: its rows, seconds, rows/s.
     Events: the upcoming ones when they are EXPORT_ROWS or more (a third of a million)."""
     uow, boss = database.unit_of_work, staff.boss
-    with database.engine.connect() as conn:
+    with admin_database.engine.connect() as conn:
         upcoming = conn.scalar(text("SELECT count(*) FROM events WHERE start_at >= now()"))
     only_upcoming = upcoming >= EXPORT_ROWS
     runs = {
@@ -501,6 +512,34 @@ def measure_exports(database: Database, staff, folder: Path) -> dict:
         results[name] = {"rows": rows, "s": round(seconds, 2), "rows_per_s": round(rate)}
         print(f"  {name:48} {rows:9} rows in {seconds:6.2f} s   {rate:9.0f} rows/s")
     return results
+
+
+def url_of(admin_url: str, name: str) -> str:
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def open_sessions(admin_url: str, name: str, workstation: str, emails) -> dict[str, str]:
+    """A live database session for each email on `workstation`, made by the administrator
+    as `open_session()` makes one; email -> token."""
+    import secrets
+
+    made = {}
+    engine = create_engine(url_of(admin_url, name))
+    with engine.begin() as conn:
+        for email in emails:
+            secret = secrets.token_hex(32)
+            session_id = conn.scalar(
+                text(
+                    "INSERT INTO sessions (collaborator_id, workstation, secret_digest, "
+                    "expires_at) SELECT id, :ws, sha256(convert_to(:secret, 'UTF8')), "
+                    "now() + interval '1 day' FROM collaborators WHERE email = :email "
+                    "RETURNING id"
+                ),
+                {"ws": workstation, "secret": secret, "email": email},
+            )
+            made[email] = f"{session_id}.{secret}"
+    engine.dispose()
+    return made
 
 
 def drop_database(admin_url: str, name: str) -> None:

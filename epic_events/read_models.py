@@ -276,3 +276,19 @@ def as_json(row) -> dict:
         for field in fields(row)
         if field.name not in HIDDEN_KEYS
     }
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A live session, as gestion's "Active sessions" screen shows it."""
+
+    id: int
+    collaborator_id: int
+    name: str
+    email: str
+    department: str
+    workstation: str
+    started_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    yours: bool

@@ -44,6 +44,7 @@ class Action(StrEnum):
     COLLABORATOR_DEACTIVATE = "deactivate and reactivate collaborators"
     ARCHIVE = "archive and restore clients, contracts and events"
     ACTIVITY_READ = "see the recent activity of everyone"
+    SESSIONS_MANAGE = "see and end everyone's sessions"
 
 
 PERMISSIONS: dict[Action, frozenset[DepartmentName]] = {
@@ -70,6 +71,7 @@ PERMISSIONS: dict[Action, frozenset[DepartmentName]] = {
     Action.COLLABORATOR_DEACTIVATE: frozenset({GESTION}),
     Action.ARCHIVE: frozenset({GESTION}),
     Action.ACTIVITY_READ: frozenset({GESTION}),
+    Action.SESSIONS_MANAGE: frozenset({GESTION}),
 }
 
 # Departments whose right to the action covers only their own records: a commercial's own

@@ -27,6 +27,7 @@ from epic_events.views.pickers import pick
 from epic_events.views.record_screens import collaborator_screen
 from epic_events.views.records import show_collaborator
 from epic_events.views.renderers import render_collaborator, render_collaborators
+from epic_events.views.sessions import sessions_screen
 from epic_events.views.text import sanitize
 
 DEPARTMENTS = list(DepartmentName)
@@ -248,6 +249,7 @@ ENTRIES = [
     MenuEntry(
         "History of a collaborator", history_screen("collaborator"), Action.COLLABORATOR_LIST
     ),
+    MenuEntry("Active sessions", sessions_screen, Action.SESSIONS_MANAGE),
 ]
 
 

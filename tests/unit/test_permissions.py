@@ -46,6 +46,7 @@ EXPECTED: dict[str, set[str]] = {
     "COLLABORATOR_DEACTIVATE": {G},
     "ARCHIVE": {G},
     "ACTIVITY_READ": {G},
+    "SESSIONS_MANAGE": {G},
 }
 
 CASES = [

@@ -1,0 +1,75 @@
+"""Gestion's "Active sessions": who is logged in, on which workstation, since when, last seen;
+any of them can be ended (the database holds the sessions: the next action of that person
+asks them to log in again)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from epic_events.controllers import sessions as controller
+from epic_events.errors import ValidationError
+from epic_events.read_models import SessionRow
+from epic_events.views.console import ask, confirm, info, success
+from epic_events.views.context import AppContext
+from epic_events.views.text import format_datetime, literal
+
+
+def render_sessions(rows: list[SessionRow]) -> Table:
+    table = Table(title=f"Active sessions ({len(rows)})", title_justify="left", expand=False)
+    table.add_column("#", justify="right", style="bold cyan", no_wrap=True)
+    table.add_column("Who", ratio=3, overflow="ellipsis")
+    table.add_column("Department", no_wrap=True)
+    table.add_column("Workstation", ratio=2, overflow="ellipsis")
+    table.add_column("Since", no_wrap=True)
+    table.add_column("Last seen", no_wrap=True)
+    for number, row in enumerate(rows, start=1):
+        who = literal(row.name)
+        if row.yours:
+            who.append(" (you, here)", style="dim")
+        table.add_row(
+            str(number),
+            who,
+            literal(row.department),
+            literal(row.workstation),
+            format_datetime(row.started_at),
+            format_datetime(row.last_seen_at),
+        )
+    return table
+
+
+def chosen(rows: list[SessionRow], raw: str) -> SessionRow | None:
+    """The row whose number was typed; None for Enter."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= len(rows):
+        raise ValidationError(f"Type a number from 1 to {len(rows)}, or Enter to go back.")
+    return rows[int(raw) - 1]
+
+
+def sessions_screen(ctx: AppContext) -> None:
+    """The live sessions; the number of one ends it (after a confirmation)."""
+    while True:
+        rows = controller.list_sessions(ctx.uow(), ctx.user)
+        ctx.console.print(render_sessions(rows))
+        if not rows:
+            info(ctx.console, "No session is open.")
+            return
+
+        row = ask(
+            ctx.console,
+            "End which session",
+            lambda raw, shown=rows: chosen(shown, raw),
+            hint="(its number; Enter: back)",
+        )
+        if row is None:
+            return
+        if row.yours:
+            info(ctx.console, "This is your own session: log out to end it.")
+            continue
+        question = f"End the session of {row.name} on {row.workstation}?"
+        if not confirm(ctx.console, literal(question)):
+            info(ctx.console, "Nothing was changed.")
+            continue
+        controller.end_session(ctx.uow(), ctx.user, row.id)
+        success(ctx.console, f"{row.name}'s session on {row.workstation} has ended.")
