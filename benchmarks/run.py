@@ -355,6 +355,11 @@ def main(argv=None) -> None:
     raw_connection.commit()
     raw_connection.close()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    session_check = measure_session_check(database, boss.session)
+    print(
+        "  the session check of each transaction: "
+        + ", ".join(f"{name} {ms:.3f} ms" for name, ms in session_check.items())
+    )
 
     print("operations:")
     admin_database = Database(url_of(admin_url, name))
@@ -383,6 +388,7 @@ def main(argv=None) -> None:
         "max_queries": max(r["queries"] for r in results.values()),
         "worst_ratio": round(max(r["ms"] / max(r["raw_ms"], 0.001) for r in results.values()), 2),
         "peak_rss_mb": round(peak_rss_mb, 1),
+        "session_check_ms": session_check,
         "startup_s": round(startup, 3),
         "history_rows": history_rows,
         "ops": ops,
@@ -512,6 +518,36 @@ def measure_exports(database: Database, admin_database: Database, staff, folder:
         results[name] = {"rows": rows, "s": round(seconds, 2), "rows_per_s": round(rate)}
         print(f"  {name:48} {rows:9} rows in {seconds:6.2f} s   {rate:9.0f} rows/s")
     return results
+
+
+SESSION_CHECKS = 500
+
+
+def measure_session_check(database: Database, token: str) -> dict[str, float]:
+    """Median milliseconds, on one connection of the program's role, of a round trip
+    (`SELECT 1`), of the statement that starts each transaction (`enter_session`: the
+    session named and checked) and of the check every policy and view makes
+    (`current_collaborator_id()`, the session looked up again)."""
+    statements = {
+        "round_trip": ("SELECT 1", ()),
+        "enter_session": ("SELECT enter_session(%s)", (token,)),
+        "current_collaborator_id": ("SELECT current_collaborator_id()", ()),
+    }
+    connection = database.engine.raw_connection()
+    cursor = connection.cursor()
+    cursor.execute("SELECT enter_session(%s)", (token,))
+    medians = {}
+    for name, (sql, params) in statements.items():
+        samples = []
+        for _ in range(SESSION_CHECKS):
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchone()
+            samples.append((time.perf_counter() - started) * 1000)
+        medians[name] = round(statistics.median(samples), 3)
+    connection.rollback()
+    connection.close()
+    return medians
 
 
 def url_of(admin_url: str, name: str) -> str:

@@ -312,3 +312,25 @@ def test_the_login_form_sends_no_empty_field_and_adds_no_count_or_wait_of_its_ow
     assert screen.count("Password is required.") == 5
     assert screen.count("Wrong email or password.") == 3
     assert failures(connection, person.email) == 3  # the three wrong passwords, nothing else
+
+
+def test_an_unknown_email_costs_one_argon2id_proof_with_todays_parameters_like_a_known_one(
+    authenticator, person, monkeypatch
+):
+    """The same work for both from the very first try: one proof, today's parameters, a
+    salt of the right length (the database makes up a stable one for an unknown email)."""
+    made = []
+    prove = passwords.proof
+
+    def recorded(password: str, challenge: str) -> bytes:
+        made.append(challenge)
+        return prove(password, challenge)
+
+    monkeypatch.setattr(passwords, "proof", recorded)
+    for email in (person.email, unknown_email()):
+        with pytest.raises(InvalidCredentials):
+            authenticator.login(email, WRONG)
+    known, unknown = made
+    assert known.rpartition("$")[0] == unknown.rpartition("$")[0] == passwords.usual_parameters()
+    assert len(known.rpartition("$")[2]) == len(unknown.rpartition("$")[2])
+    assert known != unknown
