@@ -103,8 +103,7 @@ class Installer:
 
     def ensure_workstation(self, admin: Database, settings: Settings, embedded: bool) -> None:
         configured = [settings.database_url, read_env_file(self.env_file).get("DATABASE_URL")]
-        name = self.workstation or workstations.this_machine()
-        joined = workstations.ensure(admin, name, configured, embedded)
+        joined = workstations.ensure(admin, self.workstation, configured, embedded)
         if joined.created:
             self.report.did(
                 f"workstation {joined.role} (this machine's own login, a member of the app role)"

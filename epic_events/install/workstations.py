@@ -70,26 +70,37 @@ def database_name(admin: Database) -> str:
     return url_database(admin.url)
 
 
-def ensure(admin: Database, name: str, configured: list[str | None], embedded: bool) -> Joined:
-    """This machine's workstation `name`: kept when one of the `configured` URLs already
-    logs in as it, else made (a new role with a new password on a server; on the embedded
-    server the `local` one, which needs none). A name another machine holds is refused."""
+def ensure(
+    admin: Database, name: str | None, configured: list[str | None], embedded: bool
+) -> Joined:
+    """This machine's workstation: the one a `configured` URL already logs in as (when
+    `name` names no other), else `name` (default: the host's name) made anew: a new role
+    with a new password on a server; on the embedded server the `local` one, which needs
+    none. A name another machine holds is refused."""
     database = database_name(admin)
-    role = workstation_role(database, LOCAL_WORKSTATION if embedded else name)
     with admin.engine.begin() as connection:
         _find_views_first(connection)
-        state = _role_state(connection, role)
-        known = [url for url in configured if url and url_user(url) == role]
         if embedded:
+            role = workstation_role(database, LOCAL_WORKSTATION)
+            state = _role_state(connection, role)
             if state is None:
                 _create_role(connection, role, None)
-                _record(connection, LOCAL_WORKSTATION if embedded else name, role)
+                _record(connection, LOCAL_WORKSTATION, role)
                 return Joined(role, None, True)
             _repair(connection, role, state)
             return Joined(role, None, False)
-        if state is not None and known and state["can_login"]:
-            _repair(connection, role, state)
-            return Joined(role, None, False)
+        wanted = workstation_role(database, name) if name else None
+        for url in configured:
+            role = url_user(url) if url else None
+            if not role or (wanted and role != wanted):
+                continue
+            state = _role_state(connection, role)
+            if state and state["can_login"] and state["workstation"]:
+                _repair(connection, role, state)
+                return Joined(role, None, False)
+        name = name or this_machine()
+        role = workstation_role(database, name)
+        state = _role_state(connection, role)
         if state is not None:
             what = "was revoked" if not state["can_login"] else "is another machine's"
             raise ConfigurationError(
@@ -108,8 +119,10 @@ def _role_state(connection, role: str) -> dict | None:
             text(
                 "SELECT rolcanlogin AS can_login, "
                 "rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication "
-                "OR NOT rolinherit AS needs_repair "
-                "FROM pg_roles WHERE rolname = :role"
+                "OR NOT rolinherit AS needs_repair, "
+                "EXISTS (SELECT 1 FROM workstations w WHERE w.role_name = r.rolname "
+                "AND w.revoked_at IS NULL) AS workstation "
+                "FROM pg_roles r WHERE rolname = :role"
             ),
             {"role": role},
         )

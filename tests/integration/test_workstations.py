@@ -204,3 +204,21 @@ def test_setup_lists_and_revokes_from_the_command_line(isolated_environment, fre
     both = setup("--join", "--workstations")
     assert both.returncode == 2
     assert "cannot be used together" in both.stderr
+
+
+def test_setup_again_without_a_name_keeps_this_machines_workstation(
+    isolated_environment, fresh_database, tmp_path
+):
+    """A machine named with --name once is that workstation for good: a later setup or join
+    without --name neither makes another nor touches its URL."""
+    installer(isolated_environment, fresh_database, "desk-a")[0].run()
+    first = read_env_file(isolated_environment / "settings.env")["DATABASE_URL"]
+    again, lines = installer(isolated_environment, fresh_database)
+    assert again.run() == 0, lines
+    assert read_env_file(isolated_environment / "settings.env")["DATABASE_URL"] == first
+    url = join(tmp_path / "b", fresh_database, "desk-b")
+    joining, lines = installer(tmp_path / "b", fresh_database)
+    assert joining.join() == 0, lines
+    assert read_env_file(tmp_path / "b" / "settings.env")["DATABASE_URL"] == url
+    listing, _ = installer(isolated_environment, fresh_database)
+    assert [row.name for row in listing.list_workstations()] == ["desk_a", "desk_b"]
