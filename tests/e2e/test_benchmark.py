@@ -21,6 +21,7 @@ KEYS = {
     "max_queries",
     "worst_ratio",
     "peak_rss_mb",
+    "session_check_ms",
     "startup_s",
     "history_rows",
     "ops",
@@ -82,6 +83,9 @@ def test_the_benchmark_measures_every_screen_and_ends_with_one_json_line(benchma
     assert summary["max_queries"] <= 4
     assert summary["startup_s"] > 0
     assert summary["peak_rss_mb"] > 0
+    check = summary["session_check_ms"]
+    assert set(check) == {"round_trip", "enter_session", "current_collaborator_id"}
+    assert all(ms > 0 for ms in check.values())
 
 
 def test_the_benchmark_times_every_operation_and_the_exports(benchmark_summary):
