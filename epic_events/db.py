@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from epic_events.database_url import normalise_url
 from epic_events.embedded import ensure_database, start_embedded  # noqa: F401 - re-exported
 from epic_events.errors import (
+    WORKSTATION_REVOKED,
     Conflict,
     DatabaseUnavailable,
     EpicEventsError,
@@ -107,6 +108,8 @@ def translate_database_error(exc: DBAPIError) -> EpicEventsError | DBAPIError:
     if getattr(exc.orig, "pgcode", None) == "42501":  # a policy, a grant or a guard said no
         log.warning("the database refused a change", exc_info=exc)
         return PermissionDenied(REFUSED_BY_DATABASE)
+    if "not permitted to log in" in str(getattr(exc, "orig", "") or ""):
+        return DatabaseUnavailable(WORKSTATION_REVOKED)
     if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
         log.warning("database unavailable", exc_info=exc)
         return DatabaseUnavailable(

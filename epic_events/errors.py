@@ -97,3 +97,10 @@ class UnsafeTokenStore(TokenStoreError):
 
 class CorruptTokenStore(TokenStoreError):
     """The token store cannot be decrypted or parsed: it is ignored and rewritten on login."""
+
+
+# A connection refused because the workstation's role may no longer log in.
+WORKSTATION_REVOKED = (
+    "This workstation was revoked: its database role may no longer log in (ask your "
+    "administrator; `python setup.py --join --name NEW_NAME` makes it a workstation again)."
+)

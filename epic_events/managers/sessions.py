@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from epic_events.database_url import libpq_dsn
 from epic_events.departments import DepartmentName
-from epic_events.errors import DatabaseUnavailable
+from epic_events.errors import WORKSTATION_REVOKED, DatabaseUnavailable
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,7 @@ class QuickDatabase:
                 )
             except psycopg2.OperationalError as error:
                 if "not permitted to log in" in str(error):
-                    raise DatabaseUnavailable(
-                        "This workstation was revoked: its database role may no longer log "
-                        "in (ask your administrator; `python setup.py --join --name NEW_NAME` "
-                        "makes it a workstation again)."
-                    ) from None
+                    raise DatabaseUnavailable(WORKSTATION_REVOKED) from None
                 if "does not exist" in str(error):  # a role or database setup.py makes
                     raise DatabaseUnavailable(
                         "The database is not set up for this version: run `python setup.py`."

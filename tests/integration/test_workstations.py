@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from epic_events.config import read_env_file
 from epic_events.database_url import libpq_dsn
+from epic_events.db import Database
 from epic_events.errors import ConfigurationError, DatabaseUnavailable
 from epic_events.install import Installer
 from epic_events.install.workstations import clean_name, this_machine
@@ -148,6 +149,15 @@ def test_revoking_ends_the_workstation_and_its_open_connections(
     open_connection.close()
     with pytest.raises(DatabaseUnavailable, match="revoked"):
         QuickDatabase(other_url).schema_revision()
+    program = Database(other_url)  # a program still running there, reconnecting
+    try:
+        with (
+            pytest.raises(DatabaseUnavailable, match="workstation was revoked"),
+            program.unit_of_work() as uow,
+        ):
+            uow.session.execute(text("SELECT 1"))
+    finally:
+        program.dispose()
     listed = {r.name: r for r in revoking.list_workstations()}
     assert listed["laptop"].revoked_at is not None
     assert listed[this_machine()].revoked_at is None
