@@ -323,6 +323,8 @@ def run(settings, console, *, dev: bool = False) -> int:
                 main_menu(ctx)
             except NotAuthenticated as problem:
                 warning(console, problem.message)
+                if ctx.user is not None:  # that session is over: not offered again
+                    authenticator.forget(ctx.user.email)
                 continue
             if not ctx.logged_out:
                 break
