@@ -260,14 +260,26 @@ class Authenticator:
         )
         if not valid:
             self._forget(email)
+            reason = self._end_reason(claims.session) if collaborator is None else None
             return ResumeResult(
-                email=email if collaborator else None,
-                message="Your saved session is no longer valid: please log in again.",
+                email=email if collaborator or reason else None,
+                message=ended_session(reason).message
+                if reason
+                else "Your saved session is no longer valid: please log in again.",
             )
         return ResumeResult(
             user=CurrentUser.of(collaborator, expires_at=claims.expires_at, session=claims.session),
             email=email,
         )
+
+    def _end_reason(self, session: str) -> str | None:
+        """Why the database ended that session, when it says (the ORM loads for this: only
+        when a saved session failed)."""
+        try:
+            with self.uow_factory() as uow:
+                return uow.logins.end_reason(session)
+        except EpicEventsError:
+            return None
 
     def logout(self, user: CurrentUser) -> None:
         """End the session in the database (a copy of the token store no longer resumes

@@ -14,9 +14,10 @@ from epic_events.views.context import AppContext
 from epic_events.views.text import format_datetime, literal
 
 
-def render_sessions(rows: list[SessionRow]) -> Table:
+def render_sessions(rows: list[SessionRow], *, with_ids: bool = False) -> Table:
+    """Numbered rows for the screen, or with each session's id (for `sessions end ID`)."""
     table = Table(title=f"Active sessions ({len(rows)})", title_justify="left", expand=False)
-    table.add_column("#", justify="right", style="bold cyan", no_wrap=True)
+    table.add_column("Id" if with_ids else "#", justify="right", style="bold cyan", no_wrap=True)
     table.add_column("Who", ratio=3, overflow="ellipsis")
     table.add_column("Department", no_wrap=True)
     table.add_column("Workstation", ratio=2, overflow="ellipsis")
@@ -27,7 +28,7 @@ def render_sessions(rows: list[SessionRow]) -> Table:
         if row.yours:
             who.append(" (you, here)", style="dim")
         table.add_row(
-            str(number),
+            str(row.id if with_ids else number),
             who,
             literal(row.department),
             literal(row.workstation),

@@ -151,7 +151,7 @@ def test_a_password_change_ends_the_saved_session(
     )
     result = authenticator.resume()
     assert result.user is None
-    assert "no longer valid" in result.message
+    assert "password, email or department changed" in result.message
 
 
 def test_a_deleted_collaborators_session_is_refused(
@@ -229,7 +229,7 @@ def test_a_copy_of_the_token_store_made_before_logout_no_longer_resumes(
     store.path.write_bytes(copy)  # the file restored from a backup, or copied away
     result = authenticator.resume()
     assert result.user is None
-    assert "no longer valid" in result.message
+    assert "you logged out" in result.message
 
 
 def test_a_wrong_current_password_is_counted_like_a_failed_login(

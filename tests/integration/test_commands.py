@@ -518,3 +518,35 @@ def test_events_take_iso_8601_dates_as_scripts_write_them(cli, staff, logged_in,
     event = result.json()
     assert datetime.fromisoformat(event["start_at"]) == datetime(2031, 6, 4, 11, 0, tzinfo=UTC)
     assert datetime.fromisoformat(event["end_at"]) == datetime(2031, 6, 5, 0, 0, tzinfo=UTC)
+
+
+def test_gestion_lists_and_ends_sessions_from_a_script(cli, staff, logged_in):
+    boss, helper = staff("gestion"), staff("support")
+    logged_in(helper)
+    logged_in(boss)
+    listed = cli("sessions", "list", "--format", "json")
+    assert listed.status == ExitStatus.OK, listed
+    rows = {row["email"]: row for row in listed.json()}
+    assert rows[boss.email]["yours"] is True
+    assert rows[helper.email]["yours"] is False
+    assert set(rows[helper.email]) >= {"id", "workstation", "started_at", "last_seen_at"}
+    table = cli("sessions", "list")
+    assert helper.name in table.out
+    unconfirmed = cli("sessions", "end", str(rows[helper.email]["id"]))
+    assert unconfirmed.status == ExitStatus.USAGE, unconfirmed
+    ended = cli("sessions", "end", str(rows[helper.email]["id"]), "--yes")
+    assert ended.status == ExitStatus.OK, ended
+    again = cli("sessions", "end", str(rows[helper.email]["id"]), "--yes")
+    assert again.status == ExitStatus.NOT_FOUND, again
+    mine = cli("sessions", "end", str(rows[boss.email]["id"]), "--yes")
+    assert mine.status == ExitStatus.REFUSED, mine
+    assert "log out" in mine.err
+    gone = cli("--as", helper.email, "clients", "list")
+    assert gone.status == ExitStatus.NOT_LOGGED_IN, gone
+    assert "ended by gestion" in gone.err
+
+
+def test_only_gestion_sees_the_sessions_from_a_script(cli, staff, logged_in):
+    logged_in(staff("commerce"))
+    refused = cli("sessions", "list")
+    assert refused.status == ExitStatus.REFUSED, refused

@@ -22,6 +22,8 @@ def _handlers() -> dict[tuple[str, str], Callable]:
         ("session", "login"): session.login,
         ("session", "logout"): session.logout,
         ("activity", "list"): reads.activity,
+        ("sessions", "list"): reads.list_sessions,
+        ("sessions", "end"): actions.end_session,
         ("dashboard", "show"): reads.dashboard,
         ("profile", "show"): actions.show_profile,
         ("profile", "update"): actions.update_profile,

@@ -305,3 +305,14 @@ def change_password(ctx: AppContext, args) -> None:
     )
     ctx.user = ctx.authenticator.refresh(updated, ctx.user)
     say("Your password was changed; your other sessions have ended.")
+
+
+def end_session(ctx: AppContext, args) -> None:
+    """`sessions end ID` (gestion): that person's next action asks them to log in again."""
+    from epic_events.controllers import sessions
+
+    if not confirmed(args, f"End session #{args.id}? Its owner will have to log in again."):
+        say("Nothing was changed.")
+        return
+    sessions.end_session(ctx.uow(), ctx.user, args.id)
+    say(f"Session #{args.id} has ended.")

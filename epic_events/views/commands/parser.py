@@ -119,6 +119,7 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     activity = _command(commands, "activity", "recent activity of everyone, latest first (gestion)")
     _list_options(activity, sorts=(), filters={}, archivable=False)
     activity.set_defaults(action=("activity", "list"))
+    _sessions(commands)
     dashboard = _command(commands, "dashboard", "my dashboard: what needs me now")
     dashboard.set_defaults(action=("dashboard", "show"))
     completion = _command(
@@ -168,6 +169,21 @@ def _session_commands(commands) -> None:
     login.set_defaults(action=("session", "login"))
     logout = _command(commands, "logout", "log out: remove the saved session")
     logout.set_defaults(action=("session", "logout"))
+
+
+def _sessions(commands) -> None:
+    """`sessions list` and `sessions end ID`: everyone's live sessions (gestion)."""
+    sessions = _command(commands, "sessions", "everyone's live sessions (gestion)")
+    verbs = sessions.add_subparsers(dest="verb", metavar="VERB", required=True)
+    lister = _command(verbs, "list", "who is logged in, on which workstation, since, last seen")
+    _format(lister)
+    lister.set_defaults(action=("sessions", "list"))
+    ender = _command(verbs, "end", "end someone's session: their next action asks to log in")
+    ender.add_argument(
+        "id", type=record_id("Session id"), metavar="ID", help="the session's id (sessions list)"
+    )
+    _yes(ender, "end it")
+    ender.set_defaults(action=("sessions", "end"))
 
 
 def _expect_version(parser: argparse.ArgumentParser) -> None:
