@@ -97,6 +97,9 @@ def ensure(
             state = _role_state(connection, role)
             if state and state["can_login"] and state["workstation"]:
                 _repair(connection, role, state)
+                if not state["recorded"]:  # its row went with a restore: written again
+                    prefix = workstation_role(database, "")
+                    _record(connection, role.removeprefix(prefix) or role, role)
                 return Joined(role, None, False)
         name = name or this_machine()
         role = workstation_role(database, name)
@@ -120,11 +123,14 @@ def _role_state(connection, role: str) -> dict | None:
                 "SELECT rolcanlogin AS can_login, "
                 "rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication "
                 "OR NOT rolinherit AS needs_repair, "
-                "EXISTS (SELECT 1 FROM workstations w WHERE w.role_name = r.rolname "
-                "AND w.revoked_at IS NULL) AS workstation "
+                "NOT r.rolsuper AND EXISTS (SELECT 1 FROM pg_auth_members m "
+                "JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid "
+                "AND g.rolname = :app) AS workstation, "
+                "EXISTS (SELECT 1 FROM workstations w WHERE w.role_name = r.rolname) "
+                "AS recorded "
                 "FROM pg_roles r WHERE rolname = :role"
             ),
-            {"role": role},
+            {"role": role, "app": app_role(connection.scalar(text("SELECT current_database()")))},
         )
         .mappings()
         .one_or_none()
