@@ -15,7 +15,7 @@ from epic_events.views.text import sanitize
 
 def log_out(ctx: AppContext) -> None:
     ctx.authenticator.logout(ctx.user)
-    success(ctx.console, "Logged out: your saved session was removed.")
+    success(ctx.console, "Logged out: your session has ended (a copy of it resumes nothing).")
     ctx.logged_out = True
     raise LeaveMenu()
 

@@ -110,7 +110,7 @@ def logout(ctx: AppContext, args) -> None:
     else:
         say("Not logged in: nothing to do.")
         return
-    say("Logged out: your saved session was removed.")
+    say("Logged out: your session has ended (a copy of it resumes nothing).")
 
 
 def signed_in(ctx: AppContext, dev: bool = False) -> CurrentUser:
