@@ -342,6 +342,7 @@ def main(argv=None) -> None:
     cursor = raw_connection.cursor()
     # The same views and role as the program, in the boss's session for the whole run.
     cursor.execute("SELECT set_config('epic_events.session', %s, false)", (boss.session,))
+    raw_connection.commit()  # committed: the rollbacks between screens keep it
     for screen, (app, raw) in screens.items():
         counter.count = 0
         app()
