@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple
 from typing import TYPE_CHECKING
 
 from epic_events import monitoring
@@ -19,7 +18,7 @@ def list_sessions(uow: UnitOfWork, user: CurrentUser) -> list[SessionRow]:
     """Every live session, the most recently seen first (gestion)."""
     with uow:
         authorise(uow, user, Action.SESSIONS_MANAGE)
-        return [SessionRow(*astuple(row)) for row in uow.logins.active_sessions()]
+        return uow.logins.active_sessions()
 
 
 def end_session(uow: UnitOfWork, user: CurrentUser, session_id: int) -> None:

@@ -6,11 +6,12 @@ them (migrations 0004 and 0011)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from epic_events.read_models import SessionRow
 
 LOCK_TIMEOUT = "5s"
 LOCK_NOT_AVAILABLE = "55P03"
@@ -25,22 +26,6 @@ class Opened:
     wait_seconds: int
     token: str | None
     collaborator_id: int | None
-
-
-@dataclass(frozen=True)
-class LiveSession:
-    """A session as gestion's "Active sessions" screen shows it."""
-
-    id: int
-    collaborator_id: int
-    name: str
-    email: str
-    department: str
-    workstation: str
-    started_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
-    yours: bool
 
 
 class LoginManager:
@@ -98,9 +83,9 @@ class LoginManager:
             self.session.scalar(text("SELECT prove_own_password(:proof)"), {"proof": proof})
         )
 
-    def active_sessions(self) -> list[LiveSession]:
+    def active_sessions(self) -> list[SessionRow]:
         rows = self.session.execute(text("SELECT * FROM active_sessions()")).all()
-        return [LiveSession(*row) for row in rows]
+        return [SessionRow(*row) for row in rows]
 
     def end_session_by_id(self, session_id: int) -> bool:
         return bool(self.session.scalar(text("SELECT end_session_by_id(:id)"), {"id": session_id}))
