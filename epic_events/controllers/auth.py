@@ -156,8 +156,9 @@ class Authenticator:
         an unknown email, the usual ones and a salt of its own: the same work, the same
         answer), compares a hash of the proof with what it stores, counts failures per
         email (after five, each one doubles the wait before the next try; every program on
-        every machine sees them) and, when they match, opens the session. A verifier made
-        with older parameters is made again with today's in the same statement.
+        every machine sees them) and, when they match, opens the session; which it says
+        only once committed (a guess rolled back tells nothing). A verifier made with older
+        parameters is then made again with today's.
         """
         from epic_events.auth import passwords
 
@@ -170,7 +171,7 @@ class Authenticator:
                 raise TooManyAttempts(
                     f"Too many failed logins with this email: try again in {wait} s."
                 )
-            challenge = uow.logins.challenge(email, passwords.usual_parameters())
+            challenge = uow.logins.challenge(email)
         proof = passwords.proof(password, challenge)
         upgraded = passwords.hash_password(password) if passwords.needs_rehash(challenge) else None
         with self.uow_factory() as uow:
@@ -180,18 +181,23 @@ class Authenticator:
                 raise TooManyAttempts(
                     "Another login with this email is in progress: try again in a moment."
                 )
-            opened = uow.logins.open_session(email, proof, upgraded, self._hours())
-            uow.commit()  # a failure is counted even though the login is refused
+            opened = uow.logins.open_session(email, proof, self._hours())
+            uow.commit()  # only then is the token worth trying: a failure is counted first
             if opened.outcome == "wait":
                 raise TooManyAttempts(
                     f"Too many failed logins with this email: try again in {opened.wait_seconds} s."
                 )
-            if opened.outcome == "inactive":  # said only to whoever knows the password
-                raise NotAuthenticated("This account is deactivated: ask gestion to reactivate it.")
-            if opened.outcome != "ok":
-                raise InvalidCredentials()
             uow.act_in(opened.token)
-            collaborator = uow.collaborators.get(opened.collaborator_id)
+            collaborator = uow.collaborators.get_by_email(email)
+            if collaborator is None:  # no session behind the token
+                if uow.logins.end_reason(opened.token) == "deactivated":
+                    raise NotAuthenticated(
+                        "This account is deactivated: ask gestion to reactivate it."
+                    )
+                raise InvalidCredentials()
+            if upgraded is not None:  # an older install's verifier, made again
+                uow.logins.upgrade_verifier(proof, upgraded)
+                uow.commit()
             return self._save_token(collaborator, opened.token)
 
     def _hours(self) -> int:

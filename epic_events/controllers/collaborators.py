@@ -458,7 +458,7 @@ def check_own_password(uow: UnitOfWork, user: CurrentUser, password: str) -> Non
 def _prove_own_password(uow: UnitOfWork, actor: Collaborator, password: str | None) -> bool:
     """The database checks the proof of one's current password (never the program: it reads
     no verifier) and, when it holds, lets this transaction change it."""
-    challenge = uow.logins.challenge(actor.email, passwords.usual_parameters())
+    challenge = uow.logins.challenge(actor.email)
     return uow.logins.prove_own_password(passwords.proof(password or "", challenge))
 
 

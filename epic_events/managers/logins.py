@@ -19,13 +19,12 @@ LOCK_NOT_AVAILABLE = "55P03"
 
 @dataclass(frozen=True)
 class Opened:
-    """What `open_session()` answered: `ok` (with the session's token and collaborator),
-    `wait` (seconds), `invalid` or `inactive`."""
+    """What `open_session()` answered: `wait` (seconds), or `pending` with a token that is
+    tried once committed (a wrong password's names no session: migration 0012)."""
 
     outcome: str
     wait_seconds: int
     token: str | None
-    collaborator_id: int | None
 
 
 class LoginManager:
@@ -51,24 +50,25 @@ class LoginManager:
         """How long this email must wait before its next try (0: it may try now)."""
         return self.session.scalar(text("SELECT login_wait_seconds(:email)"), {"email": email})
 
-    def record_failure(self, email: str) -> None:
-        self.session.execute(text("SELECT record_login_failure(:email)"), {"email": email})
-
-    def clear_failures(self, email: str) -> None:
-        self.session.execute(text("SELECT clear_login_failures(:email)"), {"email": email})
-
-    def challenge(self, email: str, usual: str) -> str:
+    def challenge(self, email: str) -> str:
         """The argon2id parameters and salt to prove a password of `email` with."""
-        return self.session.scalar(
-            text("SELECT login_challenge(:email, :usual)"), {"email": email, "usual": usual}
-        )
+        return self.session.scalar(text("SELECT login_challenge(:email)"), {"email": email})
 
-    def open_session(self, email: str, proof: bytes, upgraded: str | None, hours: int) -> Opened:
+    def open_session(self, email: str, proof: bytes, hours: int) -> Opened:
         row = self.session.execute(
-            text("SELECT * FROM open_session(:email, :proof, :upgraded, :hours)"),
-            {"email": email, "proof": proof, "upgraded": upgraded, "hours": hours},
+            text("SELECT * FROM open_session(:email, :proof, :hours)"),
+            {"email": email, "proof": proof, "hours": hours},
         ).one()
         return Opened(*row)
+
+    def upgrade_verifier(self, proof: bytes, upgraded: str) -> bool:
+        """Store a verifier made with today's parameters (the session's own, proven)."""
+        return bool(
+            self.session.scalar(
+                text("SELECT upgrade_verifier(:proof, :upgraded)"),
+                {"proof": proof, "upgraded": upgraded},
+            )
+        )
 
     def end_session(self, token: str) -> bool:
         return bool(self.session.scalar(text("SELECT end_session(:token)"), {"token": token}))

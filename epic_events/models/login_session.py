@@ -50,6 +50,8 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_reason: Mapped[str | None] = mapped_column(Text)
+    # the (sub)transaction that opened it (0012): a session works from the next one
+    opened_in: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class LoginKey(Base):
@@ -57,4 +59,5 @@ class LoginKey(Base):
     __table_args__ = (CheckConstraint("one", name="one"),)
 
     key: Mapped[bytes] = mapped_column(LargeBinary)
+    usual: Mapped[str] = mapped_column(Text)  # today's argon2id parameters (migration 0012)
     one: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))

@@ -251,7 +251,7 @@ def enter(conn, token: str):
 
 def act_as(conn, collaborator_id: int) -> None:
     """Act in a new session of `collaborator_id` for the rest of this transaction."""
-    assert enter(conn, open_session_for(WORLDS[-1], collaborator_id)) == collaborator_id
+    enter(conn, open_session_for(WORLDS[-1], collaborator_id))  # nobody when inactive
 
 
 def run(conn, sql: str, params=None) -> int:
@@ -966,27 +966,79 @@ def test_a_pooled_connection_does_not_carry_the_previous_users_identity(program,
 # -- failed logins ----------------------------------------------------------------------
 
 
-def test_the_app_role_records_a_failed_login_without_a_current_collaborator(app):
-    assert scalar(app, "SELECT record_login_failure('x@example.com')") == 1
-    assert scalar(app, "SELECT record_login_failure('  X@Example.com ')") == 2
+def open_with(app, email: str, password: str):
+    """open_session as the program calls it; (outcome, wait, token)."""
+    with app.cursor() as cur:
+        cur.execute(
+            "SELECT outcome, wait_seconds, session_token FROM open_session(%s, %s, 8)",
+            (email, prove(app, email, password)),
+        )
+        return cur.fetchone()
 
 
-def test_fewer_than_five_failed_logins_cost_no_wait(app):
+def test_a_workstation_cannot_reset_or_fake_the_failed_logins(app):
+    refused(app, "SELECT clear_login_failures('seller-a@example.com')")
+    app.rollback()
+    refused(app, "SELECT record_login_failure('seller-a@example.com')")
+    app.rollback()
+    assert scalar(app, "SELECT login_wait_seconds('seller-a@example.com')") == 0
+
+
+def test_fewer_than_five_failed_logins_cost_no_wait(app, admin):
     for _ in range(4):
-        run(app, "SELECT record_login_failure('slow@example.com')")
+        assert open_with(app, "slow@example.com", "wrong")[0] == "pending"
+        app.commit()
     assert scalar(app, "SELECT login_wait_seconds('slow@example.com')") == 0
+    run(admin, "DELETE FROM login_failures")
 
 
-def test_six_failed_logins_make_the_next_try_wait(app):
+def test_six_failed_logins_make_the_next_try_wait(app, admin):
     for _ in range(6):
-        run(app, "SELECT record_login_failure('slow@example.com')")
+        open_with(app, "slow@example.com", "wrong")
+        app.commit()
     assert scalar(app, "SELECT login_wait_seconds('slow@example.com')") > 0
     assert scalar(app, "SELECT login_wait_seconds('other@example.com')") == 0
+    assert open_with(app, "slow@example.com", "wrong")[0] == "wait"
+    run(admin, "DELETE FROM login_failures")
+
+
+def test_a_guess_tells_nothing_before_it_is_committed_and_then_it_counts(app, world, admin):
+    """Rolling back forgets the answer with the failure: a right and a wrong password both
+    get a token, and only a committed one can be tried."""
+    from tests.conftest import PASSWORD
+
+    email = "seller-b@example.com"
+    right, wrong = open_with(app, email, PASSWORD), open_with(app, email, "not it")
+    assert right[0] == wrong[0] == "pending"
+    assert right[1] == wrong[1] == 0
+    assert token_shape(right[2])
+    assert token_shape(wrong[2])
+    assert enter(app, right[2]) is None  # not before it is committed (here: never)
+    app.rollback()
+    assert scalar(admin, "SELECT count(*) FROM login_failures") == 0
+    token = open_with(app, email, "not it")[2]
+    app.commit()
+    assert enter(app, token) is None
+    failures = scalar(
+        admin,
+        "SELECT failures FROM login_failures WHERE email_digest = sha256(convert_to(%s, 'UTF8'))",
+        (email,),
+    )
+    assert failures == 1
+    token = open_with(app, email, PASSWORD)[2]
+    app.commit()
+    assert enter(app, token) == world.seller_b
+    assert scalar(admin, "SELECT count(*) FROM login_failures") == 0  # cleared by the success
+
+
+def token_shape(token: str) -> bool:
+    session_id, _, secret = token.partition(".")
+    return session_id.isdigit() and len(secret) == 64
 
 
 def test_failed_logins_are_stored_as_a_digest_never_as_the_email(app, admin):
     email = "kept-secret@example.com"
-    run(app, "SELECT record_login_failure(%s)", (email,))
+    open_with(app, email, "wrong")
     app.commit()  # the admin only sees what was committed
     try:
         with admin.cursor() as cur:
@@ -1009,8 +1061,7 @@ def test_failed_logins_are_stored_as_a_digest_never_as_the_email(app, admin):
             digests, plain = cur.fetchone()
         assert (digests, plain) == (1, 0)
     finally:
-        run(app, "SELECT clear_login_failures(%s)", (email,))
-        app.commit()
+        run(admin, "DELETE FROM login_failures")
     assert scalar(admin, "SELECT count(*) FROM login_failures") == 0
 
 
@@ -1203,7 +1254,7 @@ def test_one_session_gives_exactly_that_collaborators_rights(app, world):
 
 
 def prove(app, email: str, password: str) -> bytes:
-    challenge = scalar(app, "SELECT login_challenge(%s, %s)", (email, passwords.usual_parameters()))
+    challenge = scalar(app, "SELECT login_challenge(%s)", (email,))
     return passwords.proof(password, challenge)
 
 
@@ -1211,38 +1262,43 @@ def test_logging_in_is_proven_to_the_database_which_opens_the_session(app, world
     from tests.conftest import PASSWORD
 
     email = "seller-a@example.com"
-    with app.cursor() as cur:
-        cur.execute(
-            "SELECT * FROM open_session(%s, %s, NULL, 8)", (email, prove(app, email, PASSWORD))
-        )
-        outcome, _, token, collaborator = cur.fetchone()
-    assert (outcome, collaborator) == ("ok", world.seller_a)
-    assert scalar(app, "SELECT current_collaborator_id()") == world.seller_a
+    outcome, _, token = open_with(app, email, PASSWORD)
+    assert outcome == "pending"
+    app.commit()
     assert enter(app, token) == world.seller_a
-    with app.cursor() as cur:
-        cur.execute(
-            "SELECT outcome FROM open_session(%s, %s, NULL, 8)",
-            (email, prove(app, email, "not the password")),
-        )
-        assert cur.fetchone() == ("invalid",)
+    assert scalar(app, "SELECT current_collaborator_id()") == world.seller_a
 
 
 def test_an_unknown_email_gets_a_challenge_like_a_known_one_and_always_the_same(app):
-    known = scalar(
-        app,
-        "SELECT login_challenge('seller-a@example.com', %s)",
-        ("argon2id$v=19$m=65536,t=3,p=4",),
-    )
-    unknown = scalar(
-        app, "SELECT login_challenge('nobody@example.com', %s)", ("argon2id$v=19$m=65536,t=3,p=4",)
-    )
-    again = scalar(
-        app, "SELECT login_challenge(' Nobody@Example.com', %s)", ("argon2id$v=19$m=65536,t=3,p=4",)
-    )
+    known = scalar(app, "SELECT login_challenge('seller-a@example.com')")
+    unknown = scalar(app, "SELECT login_challenge('nobody@example.com')")
+    again = scalar(app, "SELECT login_challenge(' Nobody@Example.com')")
     assert unknown == again
     assert passwords.CHALLENGE.match(unknown)
     assert known.rpartition("$")[0] == unknown.rpartition("$")[0]  # the same parameters
+    assert unknown.rpartition("$")[0] == passwords.usual_parameters()
     assert len(known.rpartition("$")[2]) == len(unknown.rpartition("$")[2])
+
+
+def test_without_a_session_no_function_reads_a_collaborator(app, world):
+    assert scalar(app, "SELECT is_active_in(%s, 'gestion')", (world.gestion,)) is False
+    assert scalar(app, "SELECT current_department()") is None
+
+
+def test_a_deactivated_collaborators_own_session_reads_nothing_more(app, world):
+    act_as(app, world.gestion)
+    run(app, "UPDATE collaborators SET active = false WHERE id = %s", (world.gestion,))
+    assert scalar(app, "SELECT current_collaborator_id()") is None
+    assert scalar(app, "SELECT count(*) FROM clients") == 0
+
+
+def test_a_new_password_or_email_ends_the_other_sessions_even_without_the_token_version(app, world):
+    for change in ("password_hash = 'x'", "email = 'moved@example.com'"):
+        elsewhere = open_session_for(world, world.seller_b)
+        act_as(app, world.gestion)
+        run(app, f"UPDATE collaborators SET {change} WHERE id = %s", (world.seller_b,))
+        assert enter(app, elsewhere) is None, change
+        app.rollback()
 
 
 def test_a_change_of_the_account_ends_its_sessions_but_the_one_that_made_it(app, world):
