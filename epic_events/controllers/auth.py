@@ -158,7 +158,7 @@ class Authenticator:
         email (after five, each one doubles the wait before the next try; every program on
         every machine sees them) and, when they match, opens the session; which it says
         only once committed (a guess rolled back tells nothing). A verifier made with older
-        parameters is then made again with today's.
+        parameters is made again with today's, stored by the session's first transaction.
         """
         from epic_events.auth import passwords
 
@@ -181,7 +181,7 @@ class Authenticator:
                 raise TooManyAttempts(
                     "Another login with this email is in progress: try again in a moment."
                 )
-            opened = uow.logins.open_session(email, proof, self._hours())
+            opened = uow.logins.open_session(email, proof, self._hours(), upgraded)
             uow.commit()  # only then is the token worth trying: a failure is counted first
             if opened.outcome == "wait":
                 raise TooManyAttempts(
@@ -195,9 +195,7 @@ class Authenticator:
                         "This account is deactivated: ask gestion to reactivate it."
                     )
                 raise InvalidCredentials()
-            if upgraded is not None:  # an older install's verifier, made again
-                uow.logins.upgrade_verifier(proof, upgraded)
-                uow.commit()
+            uow.commit()  # the session's first transaction: it stores an upgraded verifier
             return self._save_token(collaborator, opened.token)
 
     def _hours(self) -> int:

@@ -12,7 +12,13 @@ from epic_events.controllers.auth import CurrentUser, authorise, load_actor
 from epic_events.controllers.guards import load_collaborator, require_contact, require_unchanged
 from epic_events.controllers.permissions import Action, Contact, can, require
 from epic_events.db import UnitOfWork
-from epic_events.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from epic_events.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationError,
+)
 from epic_events.managers.paging import Listing
 from epic_events.models import Collaborator
 from epic_events.paging import ListQuery, Page
@@ -450,16 +456,23 @@ def check_own_password(uow: UnitOfWork, user: CurrentUser, password: str) -> Non
     the change-password form checks first, before the new password is typed."""
     with uow:
         actor = authorise(uow, user, Action.OWN_PROFILE)
-        if not _prove_own_password(uow, actor, password):
-            uow.commit()  # the failure is counted, as a failed login is
-            raise PermissionDenied("The current password is wrong.")
+        _prove_own_password(uow, actor, password, "The current password is wrong.")
 
 
-def _prove_own_password(uow: UnitOfWork, actor: Collaborator, password: str | None) -> bool:
+def _prove_own_password(
+    uow: UnitOfWork, actor: Collaborator, password: str | None, wrong: str
+) -> None:
     """The database checks the proof of one's current password (never the program: it reads
-    no verifier) and, when it holds, lets this transaction change it."""
+    no verifier), counts a failure like a login's, and answers once the proof is committed;
+    a proven password lets one change of it through, from the next transaction."""
     challenge = uow.logins.challenge(actor.email)
-    return uow.logins.prove_own_password(passwords.proof(password or "", challenge))
+    uow.logins.prove_own_password(passwords.proof(password or "", challenge))
+    uow.commit()
+    verdict = uow.logins.own_password_check()
+    if verdict == "wait":
+        raise TooManyAttempts("Too many wrong passwords for this account: try again in a moment.")
+    if verdict != "proven":
+        raise PermissionDenied(wrong)
 
 
 def change_own_password(
@@ -472,9 +485,13 @@ def change_own_password(
         validate_password(new_password)
         if new_password == current_password:
             raise ValidationError("The new password must differ from the current one.")
-        if not _prove_own_password(uow, actor, current_password):
-            uow.commit()  # the failure is counted, as a failed login is
-            raise PermissionDenied("The current password is wrong: the password was not changed.")
+        _prove_own_password(
+            uow,
+            actor,
+            current_password,
+            "The current password is wrong: the password was not changed.",
+        )
+        actor = load_actor(uow, user)  # the next transaction: as it is now
         changes = {
             "password_hash": passwords.hash_password(new_password),
             "token_version": actor.token_version + 1,

@@ -54,21 +54,16 @@ class LoginManager:
         """The argon2id parameters and salt to prove a password of `email` with."""
         return self.session.scalar(text("SELECT login_challenge(:email)"), {"email": email})
 
-    def open_session(self, email: str, proof: bytes, hours: int) -> Opened:
+    def open_session(
+        self, email: str, proof: bytes, hours: int, upgraded: str | None = None
+    ) -> Opened:
+        """`upgraded`: a new verifier of the same password, stored by the session's first
+        transaction when the proof holds (the stored one has older parameters)."""
         row = self.session.execute(
-            text("SELECT * FROM open_session(:email, :proof, :hours)"),
-            {"email": email, "proof": proof, "hours": hours},
+            text("SELECT * FROM open_session(:email, :proof, :hours, :upgraded)"),
+            {"email": email, "proof": proof, "hours": hours, "upgraded": upgraded},
         ).one()
         return Opened(*row)
-
-    def upgrade_verifier(self, proof: bytes, upgraded: str) -> bool:
-        """Store a verifier made with today's parameters (the session's own, proven)."""
-        return bool(
-            self.session.scalar(
-                text("SELECT upgrade_verifier(:proof, :upgraded)"),
-                {"proof": proof, "upgraded": upgraded},
-            )
-        )
 
     def end_session(self, token: str) -> bool:
         return bool(self.session.scalar(text("SELECT end_session(:token)"), {"token": token}))
@@ -78,10 +73,14 @@ class LoginManager:
         the database knows no such session."""
         return self.session.scalar(text("SELECT session_end_reason(:token)"), {"token": token})
 
-    def prove_own_password(self, proof: bytes) -> bool:
-        return bool(
-            self.session.scalar(text("SELECT prove_own_password(:proof)"), {"proof": proof})
-        )
+    def prove_own_password(self, proof: bytes) -> None:
+        """Give the database the proof of one's current password; it answers nothing until
+        committed (`own_password_check`)."""
+        self.session.execute(text("SELECT prove_own_password(:proof)"), {"proof": proof})
+
+    def own_password_check(self) -> str:
+        """`proven` (a proof committed earlier), `wait` (too many failures) or `wrong`."""
+        return self.session.scalar(text("SELECT own_password_check()"))
 
     def active_sessions(self) -> list[SessionRow]:
         rows = self.session.execute(text("SELECT * FROM active_sessions()")).all()

@@ -9,7 +9,7 @@ from epic_events.models.contract import Contract
 from epic_events.models.department import Department, DepartmentName
 from epic_events.models.event import Event
 from epic_events.models.login_failure import LoginFailure
-from epic_events.models.login_session import LoginKey, LoginSession
+from epic_events.models.login_session import LoginKey, LoginSession, PasswordProof
 from epic_events.models.search import ClientSearch, EventSearch
 from epic_events.models.workstation import Workstation
 
@@ -28,5 +28,6 @@ __all__ = [
     "LoginFailure",
     "LoginKey",
     "LoginSession",
+    "PasswordProof",
     "Workstation",
 ]

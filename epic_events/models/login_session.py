@@ -52,6 +52,22 @@ class LoginSession(Base):
     end_reason: Mapped[str | None] = mapped_column(Text)
     # the (sub)transaction that opened it (0012): a session works from the next one
     opened_in: Mapped[int | None] = mapped_column(BigInteger)
+    # the new verifier of an old one, stored by the session's first transaction (0013)
+    pending_verifier: Mapped[str | None] = mapped_column(Text)
+    verified_with: Mapped[str | None] = mapped_column(Text)
+
+
+class PasswordProof(Base):
+    """A session's proof of its owner's current password (0013): it lets one change of that
+    password through, from the transaction after the proof."""
+
+    __tablename__ = "password_proofs"
+
+    session_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    proven_in: Mapped[int | None] = mapped_column(BigInteger)
+    proven_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class LoginKey(Base):

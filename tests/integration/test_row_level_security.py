@@ -970,7 +970,7 @@ def open_with(app, email: str, password: str):
     """open_session as the program calls it; (outcome, wait, token)."""
     with app.cursor() as cur:
         cur.execute(
-            "SELECT outcome, wait_seconds, session_token FROM open_session(%s, %s, 8)",
+            "SELECT outcome, wait_seconds, session_token FROM open_session(%s, %s, 8, NULL)",
             (email, prove(app, email, password)),
         )
         return cur.fetchone()
@@ -1319,30 +1319,45 @@ def test_a_change_of_the_account_ends_its_sessions_but_the_one_that_made_it(app,
     )
 
 
-def test_ones_own_password_change_keeps_this_session_and_ends_the_others(app, world):
+def test_ones_own_password_change_keeps_this_session_and_ends_the_others(app, world, admin):
     from tests.conftest import PASSWORD
 
+    email = "helper-1@example.com"
     mine, other = open_session_for(world, world.helper_1), open_session_for(world, world.helper_1)
-    assert enter(app, mine) == world.helper_1
-    assert (
-        scalar(app, "SELECT prove_own_password(%s)", (prove(app, "helper-1@example.com", "wrong"),))
-        is False
-    )
-    assert (
-        scalar(
-            app, "SELECT prove_own_password(%s)", (prove(app, "helper-1@example.com", PASSWORD),)
-        )
-        is True
-    )
-    run(
-        app,
+    change = (
         "UPDATE collaborators SET password_hash = %s, token_version = token_version + 1 "
-        "WHERE id = %s",
-        (passwords.hash_password("a new password 123"), world.helper_1),
+        "WHERE id = %s"
     )
-    assert scalar(app, "SELECT current_collaborator_id()") == world.helper_1
-    assert enter(app, other) is None
-    assert enter(app, mine) == world.helper_1
+    new_hash = passwords.hash_password("a new password 123")
+    # A proof answers nothing in its own transaction: a guess cannot be tried and rolled back.
+    enter(app, mine)
+    run(app, "SELECT prove_own_password(%s)", (prove(app, email, PASSWORD),))
+    assert scalar(app, "SELECT own_password_check()") == "wrong"
+    refused(app, change, (new_hash, world.helper_1))
+    app.rollback()
+    # A wrong one, committed, is counted.
+    enter(app, mine)
+    run(app, "SELECT prove_own_password(%s)", (prove(app, email, "wrong"),))
+    app.commit()
+    enter(app, mine)
+    assert scalar(app, "SELECT own_password_check()") == "wrong"
+    app.rollback()
+    # The right one, committed, lets one change through in the next transaction.
+    enter(app, mine)
+    run(app, "SELECT prove_own_password(%s)", (prove(app, email, PASSWORD),))
+    app.commit()
+    try:
+        enter(app, mine)
+        assert scalar(app, "SELECT own_password_check()") == "proven"
+        run(app, change, (new_hash, world.helper_1))
+        assert scalar(app, "SELECT current_collaborator_id()") == world.helper_1
+        assert enter(app, other) is None
+        assert enter(app, mine) == world.helper_1
+        refused(app, change, (passwords.hash_password("again 12345"), world.helper_1))  # used up
+    finally:
+        app.rollback()
+        run(admin, "DELETE FROM login_failures")
+        run(admin, "DELETE FROM password_proofs")
 
 
 def test_gestion_sees_the_live_sessions_and_ends_one(app, world):
