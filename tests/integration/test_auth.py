@@ -291,4 +291,3 @@ def test_a_password_reset_during_login_wins_over_the_login_and_its_upgrade(
         text("SELECT password_hash FROM collaborators WHERE id = :id"), {"id": person.id}
     ).scalar_one()
     assert stored == reset
-
