@@ -12,6 +12,7 @@ from epic_events.auth.token_store import TokenStore
 from epic_events.controllers.permissions import Action, require
 from epic_events.departments import DepartmentName
 from epic_events.errors import (
+    WORKSTATION_REVOKED,
     EpicEventsError,
     InvalidCredentials,
     NotAuthenticated,
@@ -79,7 +80,7 @@ def ended_session(reason: str | None) -> NotAuthenticated:
             "department changed": "Your session has ended (your department changed): please "
             "log in again.",
             "ended by gestion": "Your session was ended by gestion: please log in again.",
-            "workstation revoked": "This workstation was revoked: ask your administrator.",
+            "workstation revoked": WORKSTATION_REVOKED,
         }.get(
             reason or "",
             "Your session has ended: your account no longer exists, or the session is not "

@@ -7,9 +7,9 @@ from __future__ import annotations
 from rich.table import Table
 
 from epic_events.controllers import sessions as controller
-from epic_events.errors import ValidationError
+from epic_events.errors import NotFound, PermissionDenied, ValidationError
 from epic_events.read_models import SessionRow
-from epic_events.views.console import ask, confirm, info, success
+from epic_events.views.console import ask, confirm, error, info, success
 from epic_events.views.context import AppContext
 from epic_events.views.text import format_datetime, literal
 
@@ -65,12 +65,13 @@ def sessions_screen(ctx: AppContext) -> None:
         )
         if row is None:
             return
-        if row.yours:
-            info(ctx.console, "This is your own session: log out to end it.")
-            continue
         question = f"End the session of {row.name} on {row.workstation}?"
-        if not confirm(ctx.console, literal(question)):
+        if not row.yours and not confirm(ctx.console, literal(question)):
             info(ctx.console, "Nothing was changed.")
             continue
-        controller.end_session(ctx.uow(), ctx.user, row.id)
+        try:  # the controller decides (one's own session ends by logging out)
+            controller.end_session(ctx.uow(), ctx.user, row.id)
+        except (PermissionDenied, NotFound) as refused:
+            error(ctx.console, refused.message)
+            continue
         success(ctx.console, f"{row.name}'s session on {row.workstation} has ended.")

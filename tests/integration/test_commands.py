@@ -532,6 +532,9 @@ def test_gestion_lists_and_ends_sessions_from_a_script(cli, staff, logged_in):
     assert set(rows[helper.email]) >= {"id", "workstation", "started_at", "last_seen_at"}
     table = cli("sessions", "list")
     assert helper.name in table.out
+    csv_rows = cli("sessions", "list", "--format", "csv").out.lstrip("\ufeff").splitlines()
+    assert csv_rows[0] == "id,name,email,department,workstation,since,last seen,yours"
+    assert any(line.startswith(f"{rows[helper.email]['id']},") for line in csv_rows[1:])
     unconfirmed = cli("sessions", "end", str(rows[helper.email]["id"]))
     assert unconfirmed.status == ExitStatus.USAGE, unconfirmed
     ended = cli("sessions", "end", str(rows[helper.email]["id"]), "--yes")

@@ -29,6 +29,7 @@ from epic_events.read_models import (
     ContractRow,
     EventRow,
     HistoryLine,
+    SessionRow,
     as_json,
 )
 
@@ -131,6 +132,22 @@ def history_cells(line: HistoryLine) -> list[str]:
     ]
 
 
+SESSION_HEADER = ["id", "name", "email", "department", "workstation", "since", "last seen", "yours"]
+
+
+def session_cells(row: SessionRow) -> list[str]:
+    return [
+        str(row.id),
+        row.name,
+        row.email,
+        row.department,
+        row.workstation,
+        timestamp(row.started_at),
+        timestamp(row.last_seen_at),
+        "yes" if row.yours else "",
+    ]
+
+
 # Each kind of row: its CSV header and cells (the export's for the four lists).
 CSV_COLUMNS: dict[type, tuple[list[str], Callable[[object], list[str]]]] = {
     ClientRow: (CLIENT_HEADER, client_cells),
@@ -138,6 +155,7 @@ CSV_COLUMNS: dict[type, tuple[list[str], Callable[[object], list[str]]]] = {
     EventRow: (EVENT_HEADER, event_cells),
     CollaboratorRow: (COLLABORATOR_HEADER, collaborator_cells),
     HistoryLine: (HISTORY_HEADER, history_cells),
+    SessionRow: (SESSION_HEADER, session_cells),
 }
 
 

@@ -263,33 +263,15 @@ def activity(ctx: AppContext, args) -> None:
 def list_sessions(ctx: AppContext, args) -> None:
     """`sessions list`: every live session (gestion), as the menu's screen shows them."""
     from epic_events.controllers import sessions
-    from epic_events.views.commands.output import write_json_list
+    from epic_events.read_models import SessionRow
+    from epic_events.views.commands.output import write_csv_rows, write_json_list
     from epic_events.views.sessions import render_sessions
 
     rows = sessions.list_sessions(ctx.uow(), ctx.user)
     if args.format == "json":
         write_json_list(rows)
     elif args.format == "csv":
-        import csv
-
-        with stdout_text() as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(
-                ["id", "name", "email", "department", "workstation", "since", "last seen", "yours"]
-            )
-            for row in rows:
-                writer.writerow(
-                    [
-                        row.id,
-                        row.name,
-                        row.email,
-                        row.department,
-                        row.workstation,
-                        row.started_at.astimezone().isoformat(),
-                        row.last_seen_at.astimezone().isoformat(),
-                        row.yours,
-                    ]
-                )
+        write_csv_rows(SessionRow, rows)
     else:
         ctx.console.print(render_sessions(rows, with_ids=True))
 
