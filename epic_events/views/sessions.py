@@ -5,6 +5,7 @@ asks them to log in again)."""
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from epic_events.controllers import sessions as controller
 from epic_events.errors import NotFound, PermissionDenied, ValidationError
@@ -15,18 +16,34 @@ from epic_events.views.text import format_datetime, literal
 
 
 def render_sessions(rows: list[SessionRow], *, with_ids: bool = False) -> Table:
-    """Numbered rows for the screen, or with each session's id (for `sessions end ID`)."""
-    table = Table(title=f"Active sessions ({len(rows)})", title_justify="left", expand=False)
-    table.add_column("Id" if with_ids else "#", justify="right", style="bold cyan", no_wrap=True)
-    table.add_column("Who", ratio=3, overflow="ellipsis")
-    table.add_column("Department", no_wrap=True)
-    table.add_column("Workstation", ratio=2, overflow="ellipsis")
-    table.add_column("Since", no_wrap=True)
-    table.add_column("Last seen", no_wrap=True)
+    """Numbered rows for the screen, or with each session's id (for `sessions end ID`);
+    one line each at 80 columns (names and workstations give way first)."""
+    table = Table(
+        title=f"Active sessions ({len(rows)})",
+        title_justify="left",
+        caption="* your own session (you, here): log out to end it"
+        if any(r.yours for r in rows)
+        else None,
+        caption_justify="left",
+        expand=False,
+    )
+    digits = len(str(max((row.id for row in rows), default=1) if with_ids else len(rows)))
+    table.add_column(
+        "Id" if with_ids else "#",
+        justify="right",
+        style="bold cyan",
+        no_wrap=True,
+        min_width=max(digits, 2),
+    )
+    table.add_column("Who", ratio=3, min_width=8)  # a long name takes two lines
+    table.add_column("Department", no_wrap=True, min_width=10)
+    table.add_column("Workstation", ratio=2, min_width=6)
+    table.add_column("Since", no_wrap=True, min_width=16)
+    table.add_column("Last seen", no_wrap=True, min_width=16)
     for number, row in enumerate(rows, start=1):
         who = literal(row.name)
         if row.yours:
-            who.append(" (you, here)", style="dim")
+            who = Text("* ").append_text(who)
         table.add_row(
             str(row.id if with_ids else number),
             who,
